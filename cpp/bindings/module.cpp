@@ -1,0 +1,20 @@
+// pybind11 entry point: one register_<topic> per topic, nothing numeric here.
+#include <pybind11/pybind11.h>
+
+namespace py = pybind11;
+
+namespace ropebound::bindings {
+void register_frequencies(py::module_& m);
+void register_decay(py::module_& m);
+}  // namespace ropebound::bindings
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "ropebound compiled core (private; use the ropebound package)";
+#ifdef _OPENMP
+  m.attr("openmp") = true;
+#else
+  m.attr("openmp") = false;
+#endif
+  ropebound::bindings::register_frequencies(m);
+  ropebound::bindings::register_decay(m);
+}

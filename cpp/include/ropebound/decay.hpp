@@ -1,0 +1,53 @@
+// The decay sum B_m = sum_i cos(m * theta_i) with rigorous error bounds.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "ropebound/frequencies.hpp"
+#include "ropebound/monitor.hpp"
+
+namespace ropebound {
+
+// Distances are exact integers below 2^53 (exactly representable doubles).
+inline constexpr std::uint64_t kMaxDistance = std::uint64_t{1} << 53;
+
+// Bound assumed for the libm cos/sin of an argument in [-4, 4]: 2 ulps of a
+// result in [-1, 1] (glibc documents <= 1 ulp for both on x86-64).
+inline constexpr double kLibmErr = 0x1p-51;
+
+struct Bounded {
+  double value = 0.0;
+  double error = 0.0;  // |exact - value| <= error
+};
+
+struct SinCos {
+  double c = 1.0;
+  double s = 0.0;
+  double error = 0.0;  // bound on each of |cos - c| and |sin - s|
+};
+
+// cos and sin of m * theta_i for pair i of the table, m < 2^53: double-double
+// product, three-part 2*pi reduction, libm on the reduced argument plus the
+// first-order correction for its tail.
+SinCos exact_sincos(double m, const FrequencyTable& table, std::size_t pair);
+
+// B_m with a rigorous bound: terms summed in compensated arithmetic.
+Bounded decay_sum(std::uint64_t m, const FrequencyTable& table);
+
+// Rotation recurrence parameters of decay_curve: baby steps between re-seeds by
+// a giant-step rotation, giant steps between exact seeds.
+inline constexpr int kBabySteps = 64;
+inline constexpr int kGiantSteps = 64;
+inline constexpr std::uint64_t kSuperBlock = std::uint64_t{kBabySteps} * kGiantSteps;
+
+// Bound on |B_m - out[m - start]| for every m < last_distance + 1 produced by
+// decay_curve with this table (see decay_curve.cpp for the derivation).
+double decay_curve_error_bound(const FrequencyTable& table, std::uint64_t last_distance);
+
+// out[k] = B_{start+k}, k < length, start + length <= 2^53. Returns false when
+// the monitor stopped it (out is then partially written).
+bool decay_curve(const FrequencyTable& table, std::uint64_t start, std::uint64_t length,
+                 double* out, Monitor* monitor);
+
+}  // namespace ropebound

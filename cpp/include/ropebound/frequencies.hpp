@@ -1,0 +1,38 @@
+// RoPE frequency tables: theta_i = base^(-2i/r) in double-double precision,
+// with a rigorous relative error bound per pair.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace ropebound {
+
+// Largest base accepted: keeps 1/base and its double-double tail normal.
+inline constexpr double kMaxBase = 1e250;
+// Largest head / rotary dimension accepted (d/2 pairs are summed per distance).
+inline constexpr int kMaxDim = 1 << 16;
+
+struct FrequencyTable {
+  // theta_i ~ hi[i] + lo[i]; |theta_i - (hi[i] + lo[i])| <= rel_err[i] * hi[i].
+  std::vector<double> hi;
+  std::vector<double> lo;
+  std::vector<double> rel_err;
+  // Pairs whose angle is identically zero (unrotated pairs, zero entries of an
+  // explicit table): each contributes exactly cos(0) = 1 to every B_m.
+  double constant = 0.0;
+
+  std::size_t pairs() const { return hi.size(); }
+  // Largest theta in the table (0 for an empty table).
+  double max_theta() const;
+};
+
+// theta_i = base^(-2i/rotary_dim), i < rotary_dim/2, plus (dim - rotary_dim)/2
+// unrotated pairs. Throws std::invalid_argument on a base outside (1, kMaxBase],
+// an odd or non-positive dimension, or rotary_dim > dim.
+FrequencyTable rope_frequencies(double base, int dim, int rotary_dim);
+
+// An explicit table of angular frequencies, taken as exact doubles. Zero
+// entries become the constant term. Throws on negative or non-finite entries.
+FrequencyTable explicit_frequencies(const double* theta, std::size_t n);
+
+}  // namespace ropebound

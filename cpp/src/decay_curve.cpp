@@ -1,0 +1,167 @@
+// B_m for a run of consecutive distances by rotation recurrences.
+//
+// Per pair i the vector v_m = (cos m*theta_i, sin m*theta_i) advances by the
+// rotation R(theta_i): v_{m+1} = R v_m. Three levels keep the error bounded
+// independently of the length:
+//   * every kSuperBlock distances each pair is seeded exactly (exact_sincos);
+//   * within a super-block, a giant step R(K*theta_i) moves the seed forward by
+//     K = kBabySteps distances, at most kGiantSteps - 1 times;
+//   * within a block, K - 1 baby steps R(theta_i) produce the K distances.
+// This file is built with floating-point contraction enabled: the rotations may
+// use fused multiply-adds. The error bound below holds with or without them.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "ropebound/dd.hpp"
+#include "ropebound/decay.hpp"
+
+namespace ropebound {
+
+namespace {
+
+typedef double v4 __attribute__((vector_size(32)));
+// Pairs per register group: four vectors of four keep enough independent
+// rotations in flight to hide the multiply/FMA latency.
+constexpr std::size_t kGroup = 16;
+
+inline v4 load4(const double* p) {
+  v4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store4(double* p, v4 v) { std::memcpy(p, &v, sizeof v); }
+
+struct Coefficients {
+  std::size_t padded = 0;
+  // Baby-step and giant-step rotations per pair; zero in padding so that the
+  // padded pairs stay the zero vector and add nothing.
+  std::vector<double> baby_c, baby_s, giant_c, giant_s;
+  double baby_error = 0.0;   // max per-component error of (baby_c, baby_s)
+  double giant_error = 0.0;  // max per-component error of (giant_c, giant_s)
+};
+
+Coefficients make_coefficients(const FrequencyTable& table) {
+  Coefficients co;
+  const std::size_t n = table.pairs();
+  co.padded = (n + kGroup - 1) / kGroup * kGroup;
+  co.baby_c.assign(co.padded, 0.0);
+  co.baby_s.assign(co.padded, 0.0);
+  co.giant_c.assign(co.padded, 0.0);
+  co.giant_s.assign(co.padded, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const SinCos baby = exact_sincos(1.0, table, i);
+    const SinCos giant = exact_sincos(static_cast<double>(kBabySteps), table, i);
+    co.baby_c[i] = baby.c;
+    co.baby_s[i] = baby.s;
+    co.giant_c[i] = giant.c;
+    co.giant_s[i] = giant.s;
+    co.baby_error = std::max(co.baby_error, baby.error);
+    co.giant_error = std::max(co.giant_error, giant.error);
+  }
+  return co;
+}
+
+struct Scratch {
+  std::vector<double> seed_c, seed_s;
+  std::vector<v4> acc;
+};
+
+void run_super_block(const FrequencyTable& table, const Coefficients& co, std::uint64_t first,
+                     std::uint64_t count, double* out, Scratch& scratch) {
+  const std::size_t n = table.pairs();
+  double* seed_c = scratch.seed_c.data();
+  double* seed_s = scratch.seed_s.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    const SinCos sc = exact_sincos(static_cast<double>(first), table, i);
+    seed_c[i] = sc.c;
+    seed_s[i] = sc.s;
+  }
+  for (std::size_t i = n; i < co.padded; ++i) seed_c[i] = seed_s[i] = 0.0;
+
+  v4* acc = scratch.acc.data();
+  for (std::uint64_t block = 0; block * kBabySteps < count; ++block) {
+    const int steps = static_cast<int>(std::min<std::uint64_t>(kBabySteps, count - block * kBabySteps));
+    for (int k = 0; k < steps; ++k) acc[k] = v4{0.0, 0.0, 0.0, 0.0};
+    for (std::size_t g = 0; g < co.padded; g += kGroup) {
+      v4 c0 = load4(seed_c + g), c1 = load4(seed_c + g + 4), c2 = load4(seed_c + g + 8),
+         c3 = load4(seed_c + g + 12);
+      v4 s0 = load4(seed_s + g), s1 = load4(seed_s + g + 4), s2 = load4(seed_s + g + 8),
+         s3 = load4(seed_s + g + 12);
+      const v4 bc0 = load4(&co.baby_c[g]), bc1 = load4(&co.baby_c[g + 4]),
+               bc2 = load4(&co.baby_c[g + 8]), bc3 = load4(&co.baby_c[g + 12]);
+      const v4 bs0 = load4(&co.baby_s[g]), bs1 = load4(&co.baby_s[g + 4]),
+               bs2 = load4(&co.baby_s[g + 8]), bs3 = load4(&co.baby_s[g + 12]);
+      for (int k = 0; k < steps; ++k) {
+        acc[k] += (c0 + c1) + (c2 + c3);
+        v4 t;
+        t = c0 * bc0 - s0 * bs0; s0 = s0 * bc0 + c0 * bs0; c0 = t;
+        t = c1 * bc1 - s1 * bs1; s1 = s1 * bc1 + c1 * bs1; c1 = t;
+        t = c2 * bc2 - s2 * bs2; s2 = s2 * bc2 + c2 * bs2; c2 = t;
+        t = c3 * bc3 - s3 * bs3; s3 = s3 * bc3 + c3 * bs3; c3 = t;
+      }
+    }
+    double* dst = out + block * kBabySteps;
+    for (int k = 0; k < steps; ++k) {
+      const v4 a = acc[k];
+      dst[k] = table.constant + ((a[0] + a[1]) + (a[2] + a[3]));
+    }
+    for (std::size_t i = 0; i < co.padded; ++i) {
+      const double c = seed_c[i], s = seed_s[i];
+      seed_c[i] = c * co.giant_c[i] - s * co.giant_s[i];
+      seed_s[i] = s * co.giant_c[i] + c * co.giant_s[i];
+    }
+  }
+}
+
+}  // namespace
+
+// Error bound. Let e_k = ||v^_k - v_k|| for one pair. A rotation step computed
+// with coefficients off by at most eta per component (so ||R^ - R|| <= sqrt2 eta)
+// and rounded arithmetic (each component within 2u(1+eta)||v^|| with or without
+// FMA, so within 2.83u(1+eta)||v^|| in norm) gives
+//   e_{k+1} <= e_k + (sqrt2 eta + 2.83u(1+eta)) (1 + e_k).
+// An exact seed starts at e_0 <= sqrt2 eta_seed; at most kGiantSteps-1 giant and
+// kBabySteps-1 baby steps follow, and |cos error| <= e. The per-pair errors then
+// add, plus the rounding of the summation tree (depth h = groups + 5):
+//   gamma_h * (sum_i |c_i| + constant), |c_i| <= 1 + e.
+double decay_curve_error_bound(const FrequencyTable& table, std::uint64_t last_distance) {
+  const Coefficients co = make_coefficients(table);
+  const double u = kUnitRoundoff;
+  const double sqrt2 = 1.4142135623730951;
+  double total = 0.0;
+  for (std::size_t i = 0; i < table.pairs(); ++i) {
+    // The seed error grows with the distance only through the table's relative
+    // error (m * theta * rel_err): the last distance gives the largest.
+    const double seed = exact_sincos(static_cast<double>(last_distance), table, i).error +
+                        kLibmErr;  // worst case of the reduced argument's tail
+    const double giant = (kGiantSteps - 1) * (sqrt2 * co.giant_error + 2.83 * u * 1.01);
+    const double baby = (kBabySteps - 1) * (sqrt2 * co.baby_error + 2.83 * u * 1.01);
+    total += (sqrt2 * seed + giant + baby) * 1.01;
+  }
+  const double depth = static_cast<double>(co.padded / kGroup + 5);
+  const double gamma = depth * u / (1.0 - depth * u);
+  total += gamma * (static_cast<double>(table.pairs()) * 1.01 + table.constant);
+  return total * (1.0 + 1e-6);
+}
+
+bool decay_curve(const FrequencyTable& table, std::uint64_t start, std::uint64_t length,
+                 double* out, Monitor* monitor) {
+  if (length == 0) return true;
+  const Coefficients co = make_coefficients(table);
+  std::vector<Scratch> scratch(static_cast<std::size_t>(max_threads()));
+  for (Scratch& s : scratch) {
+    s.seed_c.assign(co.padded, 0.0);
+    s.seed_s.assign(co.padded, 0.0);
+    s.acc.assign(kBabySteps, v4{0.0, 0.0, 0.0, 0.0});
+  }
+  const auto n_blocks = static_cast<std::int64_t>((length + kSuperBlock - 1) / kSuperBlock);
+  return parallel_for(n_blocks, monitor, [&](std::int64_t b, int worker) {
+    const std::uint64_t offset = static_cast<std::uint64_t>(b) * kSuperBlock;
+    const std::uint64_t count = std::min<std::uint64_t>(kSuperBlock, length - offset);
+    run_super_block(table, co, start + offset, count, out + offset, scratch[worker]);
+  });
+}
+
+}  // namespace ropebound

@@ -1,0 +1,39 @@
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+_F64 = npt.NDArray[np.float64]
+_Progress = Callable[[int, int], Any] | None
+
+openmp: bool
+MAX_DISTANCE: int
+
+class FrequencyTable:
+    @staticmethod
+    def rope(base: float, dim: int, rotary_dim: int) -> FrequencyTable: ...
+    @staticmethod
+    def explicit(theta: npt.ArrayLike) -> FrequencyTable: ...
+    @property
+    def hi(self) -> _F64: ...
+    @property
+    def lo(self) -> _F64: ...
+    @property
+    def rel_err(self) -> _F64: ...
+    @property
+    def constant(self) -> float: ...
+    @property
+    def pairs(self) -> int: ...
+
+def decay_sum_table(
+    table: FrequencyTable, m: npt.NDArray[np.uint64], progress: _Progress = None
+) -> tuple[_F64, _F64]: ...
+def decay_sum_bases(
+    m: npt.NDArray[np.uint64], base: _F64, dim: int, rotary_dim: int, progress: _Progress = None
+) -> tuple[_F64, _F64]: ...
+def decay_curve(
+    table: FrequencyTable, start: int, length: int, progress: _Progress = None
+) -> _F64: ...
+def decay_curve_error_bound(table: FrequencyTable, last_distance: int) -> float: ...
+def measure_fma_peak(seconds: float = 0.5) -> tuple[float, int]: ...

@@ -1,0 +1,134 @@
+"""Argument checking shared by the public functions.
+
+Every check raises ``TypeError`` for a wrong kind of value and ``ValueError`` for
+a value out of range, naming the argument and the allowed range, before anything
+reaches the compiled core.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+MAX_DIM = 1 << 16
+MAX_BASE = 1e250
+MAX_DISTANCE = 1 << 53
+
+
+def check_int(value: Any, name: str) -> int:
+    """Return ``value`` as a Python int, or raise TypeError naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    return int(value)
+
+
+def check_dim(dim: Any, name: str = "dim") -> int:
+    d = check_int(dim, name)
+    if d < 2 or d % 2 != 0 or d > MAX_DIM:
+        raise ValueError(f"{name} must be an even integer in [2, {MAX_DIM}], got {d}")
+    return d
+
+
+def check_rotary_dim(dim: int, rotary_dim: Any) -> int:
+    if rotary_dim is None:
+        return dim
+    r = check_int(rotary_dim, "rotary_dim")
+    if r < 2 or r % 2 != 0 or r > dim:
+        raise ValueError(f"rotary_dim must be an even integer in [2, dim={dim}], got {r}")
+    return r
+
+
+def _as_real_array(value: Any, name: str) -> npt.NDArray[Any]:
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be a real number or an array of them") from exc
+    if arr.dtype == np.bool_ or (arr.dtype.kind not in "iuf" and arr.dtype != object):
+        raise TypeError(f"{name} must be a real number or an array of them, got dtype {arr.dtype}")
+    return arr
+
+
+def check_base(base: Any, name: str = "base") -> npt.NDArray[np.float64]:
+    """Bases as float64 in (1, 1e250]; NaN and infinities are rejected."""
+    arr = _as_real_array(base, name)
+    if arr.dtype == object:
+        items = arr.ravel().tolist()
+        if not all(
+            isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)) for x in items
+        ):
+            raise TypeError(f"{name} must be a real number or an array of them")
+        arr = np.asarray(arr, dtype=np.float64)
+    out = arr.astype(np.float64)
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{name} must be finite and in (1, {MAX_BASE:g}], got NaN or infinity")
+    if out.size and (np.min(out) <= 1.0 or np.max(out) > MAX_BASE):
+        bad = out[(out <= 1.0) | (out > MAX_BASE)].ravel()[0]
+        raise ValueError(f"{name} must be in (1, {MAX_BASE:g}], got {bad!r}")
+    return out
+
+
+def check_distances(m: Any, name: str = "m") -> npt.NDArray[np.uint64]:
+    """Integer distances in [0, 2^53) as uint64."""
+    arr = _as_real_array(m, name)
+    if arr.dtype == object:
+        items = arr.ravel().tolist()
+        for x in items:
+            if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Integral):
+                raise TypeError(f"{name} must be integers, got {type(x).__name__}")
+            if not 0 <= int(x) < MAX_DISTANCE:
+                raise ValueError(f"{name} must be integers in [0, 2**53), got {int(x)}")
+        return np.asarray([int(x) for x in items], dtype=np.uint64).reshape(arr.shape)
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must be integers in [0, 2**53), got NaN or infinity")
+        if not np.all(arr == np.floor(arr)):
+            raise ValueError(f"{name} must be integers in [0, 2**53), got a non-integer value")
+    if arr.size:
+        lo, hi = arr.min(), arr.max()
+        if lo < 0 or hi >= MAX_DISTANCE:
+            bad = lo if lo < 0 else hi
+            raise ValueError(f"{name} must be integers in [0, 2**53), got {bad}")
+    return arr.astype(np.uint64)
+
+
+def _memory_bytes() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return 1 << 40
+
+
+def check_length(length: Any, name: str = "length", *, start: int = 0) -> int:
+    """A non-negative output length whose float64 result fits in physical memory."""
+    n = check_int(length, name)
+    if n < 0:
+        raise ValueError(f"{name} must be >= 0, got {n}")
+    limit = min(MAX_DISTANCE - start, _memory_bytes() // 2 // 8)
+    if n > limit:
+        raise ValueError(
+            f"{name} must be <= {limit} here (2**53 - start, and the float64 output "
+            f"must fit in half of this machine's memory), got {n}"
+        )
+    return n
+
+
+def check_start(start: Any) -> int:
+    s = check_int(start, "start")
+    if not 0 <= s < MAX_DISTANCE:
+        raise ValueError(f"start must be an integer in [0, 2**53), got {s}")
+    return s
+
+
+def check_progress(progress: Any | None) -> Any | None:
+    if progress is not None and not callable(progress):
+        raise TypeError("progress must be a callable progress(done, total) or None")
+    return progress
+
+
+def is_finite_real(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(float(x))

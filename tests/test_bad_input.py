@@ -1,0 +1,109 @@
+"""Bad input gets a ValueError/TypeError naming the argument, never a crash."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ropebound as rb
+
+BAD_DIMS = [
+    (0, ValueError),
+    (-2, ValueError),
+    (3, ValueError),
+    (1, ValueError),
+    (2**17, ValueError),
+    (64.0, TypeError),
+    ("64", TypeError),
+    (True, TypeError),
+    (None, TypeError),
+]
+BAD_BASES = [
+    (1.0, ValueError),
+    (0.5, ValueError),
+    (-10.0, ValueError),
+    (float("nan"), ValueError),
+    (float("inf"), ValueError),
+    (1e300, ValueError),
+    ("1e4", TypeError),
+    (True, TypeError),
+    ([1e4, float("nan")], ValueError),
+    (None, TypeError),
+    (1 + 2j, TypeError),
+]
+BAD_DISTANCES = [
+    (-1, ValueError),
+    (2**53, ValueError),
+    (2**70, ValueError),
+    (1.5, ValueError),
+    (float("nan"), ValueError),
+    ("3", TypeError),
+    (True, TypeError),
+    ([1, -1], ValueError),
+    (np.array([1.0, 0.5]), ValueError),
+    ([2**64], ValueError),
+]
+
+
+@pytest.mark.parametrize(("dim", "exc"), BAD_DIMS)
+def test_bad_dim(dim: object, exc: type) -> None:
+    with pytest.raises(exc, match="dim"):
+        rb.decay_sum(1, 1e4, dim)  # type: ignore[arg-type]
+    with pytest.raises(exc, match="dim"):
+        rb.decay_curve(10, 1e4, dim)  # type: ignore[arg-type]
+    with pytest.raises(exc, match="dim"):
+        rb.frequencies(1e4, dim)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("rotary_dim", "exc"), [(3, ValueError), (130, ValueError), (0, ValueError), (32.0, TypeError)]
+)
+def test_bad_rotary_dim(rotary_dim: object, exc: type) -> None:
+    with pytest.raises(exc, match="rotary_dim"):
+        rb.decay_sum(1, 1e4, 128, rotary_dim=rotary_dim)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("base", "exc"), BAD_BASES)
+def test_bad_base(base: object, exc: type) -> None:
+    with pytest.raises(exc, match="base"):
+        rb.decay_sum(1, base, 64)
+    if np.ndim(base) == 0:
+        with pytest.raises(exc, match="base"):
+            rb.decay_curve(10, base, 64)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("m", "exc"), BAD_DISTANCES)
+def test_bad_distance(m: object, exc: type) -> None:
+    with pytest.raises(exc, match="m"):
+        rb.decay_sum(m, 1e4, 64)
+
+
+def test_unbroadcastable_shapes() -> None:
+    with pytest.raises(ValueError, match="broadcast"):
+        rb.decay_sum([1, 2, 3], [1e4, 2e4], 64)
+
+
+@pytest.mark.parametrize(
+    ("length", "exc"), [(-1, ValueError), (2**60, ValueError), (10.0, TypeError), ("5", TypeError)]
+)
+def test_bad_length(length: object, exc: type) -> None:
+    with pytest.raises(exc, match="length"):
+        rb.decay_curve(length, 1e4, 64)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("start", "exc"), [(-1, ValueError), (2**53, ValueError), (1.0, TypeError)]
+)
+def test_bad_start(start: object, exc: type) -> None:
+    with pytest.raises(exc, match="start"):
+        rb.decay_curve(10, 1e4, 64, start=start)  # type: ignore[arg-type]
+
+
+def test_start_plus_length_beyond_2_pow_53() -> None:
+    with pytest.raises(ValueError, match="length"):
+        rb.decay_curve(10, 1e4, 64, start=2**53 - 5)
+
+
+def test_progress_must_be_callable() -> None:
+    with pytest.raises(TypeError, match="progress"):
+        rb.decay_curve(10, 1e4, 64, progress=5)  # type: ignore[arg-type]

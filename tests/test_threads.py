@@ -1,0 +1,21 @@
+"""Results are bit-identical for any OMP_NUM_THREADS."""
+
+from __future__ import annotations
+
+from helpers import run_python
+
+SNIPPET = """
+import numpy as np, ropebound as rb, hashlib
+h = hashlib.sha256()
+h.update(rb.decay_curve(100_000, 5e5, 128, start=123_456_789).tobytes())
+m = np.random.default_rng(0).integers(0, 2**50, size=20_000)
+b = np.random.default_rng(1).uniform(2.0, 1e9, size=20_000)
+v, e = rb.decay_sum(m, b, 96, return_error=True)
+h.update(v.tobytes()); h.update(e.tobytes())
+print(h.hexdigest())
+"""
+
+
+def test_threads_do_not_change_results() -> None:
+    digests = {run_python(SNIPPET, threads=t) for t in (1, 2, 3)}
+    assert len(digests) == 1, digests
