@@ -16,12 +16,12 @@ namespace {
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
 py::dict min_base_py(const FrequencyModel& model, std::uint64_t context, double start_base,
-                     py::object progress) {
+                     bool staircase, py::object progress) {
   PyMonitor monitor(std::move(progress));
   MinBaseResult r;
   {
     py::gil_scoped_release release;  // the search owns all its data
-    r = min_base_search(model, context, start_base, &monitor);
+    r = min_base_search(model, context, start_base, staircase, &monitor);
   }
   if (r.stopped) monitor.raise();
   py::dict out;
@@ -32,6 +32,7 @@ py::dict min_base_py(const FrequencyModel& model, std::uint64_t context, double 
   out["jumps"] = r.jumps;
   out["jump_evaluations"] = r.jump_evaluations;
   out["block_evaluations"] = r.block_evaluations;
+  out["full_passes"] = r.full_passes;
   const auto n = static_cast<py::ssize_t>(r.staircase.size());
   py::array_t<std::uint64_t> contexts(n);
   py::array_t<double> bases(n);
@@ -111,9 +112,20 @@ void register_solver(py::module_& m) {
       .def_readonly("q", &FrequencyModel::q)
       .def_readonly("constant", &FrequencyModel::constant);
   m.def("min_base_search", &min_base_py, py::arg("model"), py::arg("context"),
-        py::arg("start_base"), py::arg("progress") = py::none());
+        py::arg("start_base"), py::arg("staircase") = false, py::arg("progress") = py::none());
   m.def("first_negative", &first_negative_py, py::arg("table"), py::arg("start"), py::arg("end"),
         py::arg("progress") = py::none());
+  m.def(
+      "admissible_step",
+      [](const FrequencyTable& table, std::uint64_t context) {
+        AdmissibleStep r;
+        {
+          py::gil_scoped_release release;  // reads the table only
+          r = admissible_step(table, context);
+        }
+        return py::make_tuple(r.step, r.admissible);
+      },
+      py::arg("table"), py::arg("context"));
   m.def("max_context_bases", &max_context_bases, py::arg("model"), py::arg("bases"),
         py::arg("limit"), py::arg("progress") = py::none());
 }

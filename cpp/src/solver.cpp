@@ -154,6 +154,8 @@ double jump_past(const FrequencyModel& model, std::uint64_t m, const BaseState& 
     ++stats.jump_evaluations;
     double upper = d.value.value + d.value.error;
     if (upper >= 0.0) {
+      // Settle only values too close to zero for decay_derivatives' bound.
+      if (d.value.value - d.value.error >= 0.0) return b;
       const Bounded precise = decay_sum_precise(m, table);
       upper = precise.value + precise.error;
       if (upper >= 0.0) return b;
@@ -182,16 +184,126 @@ double jump_past(const FrequencyModel& model, std::uint64_t m, const BaseState& 
 
 }  // namespace
 
-MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context,
-                              double start_base, Monitor* monitor) {
-  MinBaseResult result;
-  const std::uint64_t n_blocks = (context + kBlock - 1) / kBlock;
-  const std::uint64_t n_groups = (n_blocks + kGroupBlocks - 1) / kGroupBlocks;
-  // expire[k]: block k is certified non-negative for every base below it.
-  std::vector<double> expire(n_blocks, 0.0), group_expire(n_groups, 0.0);
+namespace {
+
+// Scans one block of at most kBlock distances at the state's base. Returns the
+// first certified-negative distance (or -1) and the smallest certified lower
+// bound of the others (the block's margin).
+struct BlockScan {
+  std::int64_t violator = -1;
+  double margin = std::numeric_limits<double>::infinity();
+};
+
+BlockScan scan_block(const BaseState& state, std::uint64_t first, std::uint64_t count,
+                     double* values, CurveScratch& scratch, MinBaseResult& result) {
+  BlockScan scan;
+  curve_segment(state.table, state.rot, first, count, values, scratch);
+  ++result.block_evaluations;
+  for (std::uint64_t j = 0; j < count; ++j) {
+    const double lower = values[j] - state.block_error;
+    if (lower >= 0.0) {
+      scan.margin = std::min(scan.margin, lower);
+      continue;
+    }
+    const Sign sign = certified_sign(first + j, state.table, values[j], state.block_error);
+    if (sign == Sign::kNegative) {
+      scan.violator = static_cast<std::int64_t>(first + j);
+      return scan;
+    }
+    if (sign == Sign::kUnknown) result.certified = false;
+    scan.margin = 0.0;
+  }
+  return scan;
+}
+
+// Block certificates for the first-violator search: expire[k] is a base below
+// which block k is certified non-negative (bases only grow during a search).
+class Certificates {
+ public:
+  explicit Certificates(std::uint64_t context)
+      : context_(context),
+        n_blocks_((context + kBlock - 1) / kBlock),
+        expire_(n_blocks_, 0.0),
+        group_expire_((n_blocks_ + kGroupBlocks - 1) / kGroupBlocks, 0.0),
+        values_(kBlock) {}
+
+  // Smallest m < context with B_m(state.base) < 0, or -1.
+  std::int64_t first_violator(const BaseState& state, MinBaseResult& result) {
+    CurveScratch scratch;
+    scratch.reserve(state.rot);
+    const double b = state.base;
+    for (std::uint64_t g = 0; g < group_expire_.size(); ++g) {
+      if (b < group_expire_[g]) continue;
+      const std::uint64_t k_end = std::min(n_blocks_, (g + 1) * kGroupBlocks);
+      double group_min = std::numeric_limits<double>::infinity();
+      for (std::uint64_t k = g * kGroupBlocks; k < k_end; ++k) {
+        if (b >= expire_[k]) {
+          const std::uint64_t first = k * kBlock;
+          const std::uint64_t count = std::min(kBlock, context_ - first);
+          const BlockScan scan = scan_block(state, first, count, values_.data(), scratch, result);
+          if (scan.violator >= 0) {
+            expire_[k] = 0.0;
+            group_expire_[g] = 0.0;
+            return scan.violator;
+          }
+          // |B_m(u') - B_m(u)| <= m * rate_bound * (u' - u) for u' >= u.
+          const double rate = static_cast<double>(first + count - 1) * state.rate_bound;
+          if (scan.margin <= 0.0) {
+            expire_[k] = b;
+          } else if (rate <= 0.0) {
+            expire_[k] = std::numeric_limits<double>::infinity();
+          } else {
+            expire_[k] = b * std::exp(scan.margin / rate) * (1.0 - 1e-12);
+          }
+        }
+        group_min = std::min(group_min, expire_[k]);
+      }
+      group_expire_[g] = group_min;
+    }
+    return -1;
+  }
+
+ private:
+  std::uint64_t context_, n_blocks_;
+  std::vector<double> expire_, group_expire_, values_;
+};
+
+// Some m < context with B_m(state.base) < 0, or -1 when there is none: first a
+// window of blocks around the previous violator (violators cluster where B
+// first dips below zero), then, only if that finds nothing, a full parallel
+// pass, which either finds the first violator or certifies the base.
+std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::int64_t hint,
+                            MinBaseResult& result) {
+  constexpr std::uint64_t kBehind = 4, kAhead = 12;
   std::vector<double> values(kBlock);
+  CurveScratch scratch;
+  scratch.reserve(state.rot);
+  const std::uint64_t n_blocks = (context + kBlock - 1) / kBlock;
+  if (hint >= 0) {
+    const std::uint64_t center = static_cast<std::uint64_t>(hint) / kBlock;
+    const std::uint64_t from = center > kBehind ? center - kBehind : 0;
+    for (std::uint64_t k = from; k < std::min(n_blocks, center + kAhead); ++k) {
+      const std::uint64_t first = k * kBlock;
+      const BlockScan scan = scan_block(state, first, std::min(kBlock, context - first),
+                                        values.data(), scratch, result);
+      if (scan.violator >= 0) return scan.violator;
+    }
+  }
+  ++result.full_passes;
+  const FirstNegative full = first_negative(state.table, 0, context, true, nullptr);
+  if (full.unknown > 0) result.certified = false;
+  return full.distance;
+}
+
+}  // namespace
+
+MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context,
+                              double start_base, bool staircase, Monitor* monitor) {
+  MinBaseResult result;
+  Certificates certificates(staircase ? context : 0);
   Poller poller(monitor);
-  std::uint64_t largest_first = 0;  // largest first violator seen so far
+  std::uint64_t largest_first = 0;  // largest first violator seen (staircase mode)
+  std::int64_t hint = -1;
   double b = start_base;
 
   for (;;) {
@@ -200,72 +312,83 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
       return result;
     }
     const BaseState state(model, b, context);
-    CurveScratch scratch;
-    scratch.reserve(state.rot);
-
-    // First violator at b: skip blocks whose certificates still hold.
-    std::int64_t violator = -1;
-    for (std::uint64_t g = 0; g < n_groups && violator < 0; ++g) {
-      if (b < group_expire[g]) continue;
-      const std::uint64_t k_end = std::min(n_blocks, (g + 1) * kGroupBlocks);
-      double group_min = std::numeric_limits<double>::infinity();
-      for (std::uint64_t k = g * kGroupBlocks; k < k_end; ++k) {
-        if (b >= expire[k]) {
-          const std::uint64_t first = k * kBlock;
-          const std::uint64_t count = std::min(kBlock, context - first);
-          curve_segment(state.table, state.rot, first, count, values.data(), scratch);
-          ++result.block_evaluations;
-          double margin = std::numeric_limits<double>::infinity();
-          for (std::uint64_t j = 0; j < count; ++j) {
-            const double lower = values[j] - state.block_error;
-            if (lower >= 0.0) {
-              margin = std::min(margin, lower);
-              continue;
-            }
-            const Sign sign = certified_sign(first + j, state.table, values[j], state.block_error);
-            if (sign == Sign::kNegative) {
-              violator = static_cast<std::int64_t>(first + j);
-              break;
-            }
-            if (sign == Sign::kUnknown) result.certified = false;
-            margin = 0.0;
-          }
-          if (violator >= 0) {
-            expire[k] = 0.0;
-            group_min = 0.0;
-            break;
-          }
-          // |B_m(u') - B_m(u)| <= m * rate_bound * (u' - u) for u' >= u.
-          const double rate = static_cast<double>(first + count - 1) * state.rate_bound;
-          expire[k] = margin > 0.0 && rate > 0.0
-                          ? b * std::exp(margin / rate) * (1.0 - 1e-12)
-                          : (margin > 0.0 ? std::numeric_limits<double>::infinity() : b);
-        }
-        group_min = std::min(group_min, expire[k]);
-      }
-      group_expire[g] = group_min;
-    }
-
+    const std::int64_t violator = staircase ? certificates.first_violator(state, result)
+                                            : local_violator(state, context, hint, result);
     if (violator < 0) {
       result.base = b;
-      if (context > largest_first || result.staircase.empty()) {
-        result.staircase.push_back({context, b, result.critical_distance});
-      }
+      if (staircase) result.staircase.push_back({context, b, result.critical_distance});
       return result;
     }
-    const auto f = static_cast<std::uint64_t>(violator);
-    if (f > largest_first) {
-      result.staircase.push_back({f, b, result.critical_distance});
-      largest_first = f;
+    const auto v = static_cast<std::uint64_t>(violator);
+    if (staircase && v > largest_first) {
+      result.staircase.push_back({v, b, result.critical_distance});
+      largest_first = v;
     }
-    b = jump_past(model, f, state, result);
+    b = jump_past(model, v, state, result);
     result.critical_distance = violator;
+    hint = violator;
     ++result.jumps;
-    if (!poller.keep_going(largest_first, context)) {
+    if (!poller.keep_going(staircase ? largest_first : v, context)) {
       result.stopped = true;
       return result;
     }
   }
+}
+
+}  // namespace ropebound
+
+namespace ropebound {
+
+AdmissibleStep admissible_step(const FrequencyTable& table, std::uint64_t context) {
+  AdmissibleStep out;
+  std::vector<double> values(context);
+  decay_curve(table, 0, context, values.data(), nullptr);
+  const double error = decay_curve_error_bound(table, context - 1);
+  double rate = 0.0;
+  for (double s : table.slope_abs) rate += s;
+  // First-order steps: |dB_m/du| <= m * rate for every larger base.
+  double best = std::numeric_limits<double>::infinity(), second = best;
+  std::uint64_t critical = 0;
+  for (std::uint64_t m = 0; m < context; ++m) {
+    double lower = values[m] - error;
+    if (lower < 0.0) {
+      const Sign sign = certified_sign(m, table, values[m], error);
+      if (sign != Sign::kNonNegative) {
+        out.admissible = false;
+        return out;
+      }
+      lower = 0.0;
+    }
+    if (m == 0 || rate <= 0.0) continue;
+    const double h = lower / (static_cast<double>(m) * rate);
+    if (h < best) {
+      second = best;
+      best = h;
+      critical = m;
+    } else if (h < second) {
+      second = h;
+    }
+  }
+  out.admissible = true;
+  if (!std::isfinite(best)) {
+    out.step = 1.0;
+    return out;
+  }
+  // The distance closest to failing gets the second-order bound
+  // B(u+h) >= B - |g'| h - M h^2 / 2 with its actual slope.
+  const DecayDerivatives d = decay_derivatives(critical, table);
+  const double lower = d.value.value - d.value.error;
+  double h_critical = best;
+  if (lower > 0.0) {
+    const double slope = d.slope - d.slope_error;  // lower bound on g'
+    const double curvature = d.curvature_bound;
+    const double quad = curvature > 0.0
+                            ? (slope + std::sqrt(slope * slope + 2.0 * curvature * lower)) / curvature
+                            : (slope < 0.0 ? lower / -slope : 1.0);
+    h_critical = std::max(best, quad);
+  }
+  out.step = std::min({h_critical, second, 1.0}) * (1.0 - 1e-9);
+  return out;
 }
 
 }  // namespace ropebound

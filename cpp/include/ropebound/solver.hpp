@@ -45,6 +45,7 @@ struct MinBaseResult {
   std::uint64_t jumps = 0;
   std::uint64_t jump_evaluations = 0;  // decay_derivatives calls while jumping
   std::uint64_t block_evaluations = 0; // blocks of 64 distances evaluated
+  std::uint64_t full_passes = 0;       // parallel passes over all distances
   std::vector<StaircaseStep> staircase;
 };
 
@@ -56,10 +57,22 @@ struct MinBaseResult {
 // which B_m stays certified negative (Taylor bound with a curvature bound that
 // holds for all larger bases); the search ends at a base where no m < context
 // is negative, and that base is therefore the smallest admissible one.
-// Violators are always taken as the first negative distance, so each visited
+// In staircase mode violators are always the first negative distance, so each visited
 // base b with first violator f is b*(L) for every L between the previous
 // largest first violator and f: recorded as staircase steps.
+//
+// With staircase = false the violator is any negative distance, looked for
+// near the previous one first: far cheaper, same result, no staircase.
 MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context,
-                              double start_base, Monitor* monitor);
+                              double start_base, bool staircase, Monitor* monitor);
+
+// At an admissible base (every B_m >= 0, m < context): a step h in u = ln b
+// such that every base in [b, b e^h] is admissible. admissible = false when
+// some m < context has B_m < 0 (or an unsettled sign) at b.
+struct AdmissibleStep {
+  double step = 0.0;
+  bool admissible = false;
+};
+AdmissibleStep admissible_step(const FrequencyTable& table, std::uint64_t context);
 
 }  // namespace ropebound
