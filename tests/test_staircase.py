@@ -23,7 +23,7 @@ def test_lookups_equal_min_base() -> None:
 @settings(max_examples=10)
 def test_staircase_steps_are_min_bases(dim: int, max_context: int) -> None:
     stairs = rb.staircase(max_context, dim)
-    for L, b in zip(stairs.contexts.tolist(), stairs.bases.tolist()):
+    for L, b in zip(stairs.contexts.tolist(), stairs.bases.tolist(), strict=True):
         assert rb.min_base(L, dim).base == b
 
 

@@ -15,7 +15,7 @@ def test_sweep_matches_min_base() -> None:
     assert list(table) == ["context", "dim", "rotary_dim", "base", "critical_distance", "certified"]
     assert table["context"].size == 9
     for L, d, b, c in zip(
-        table["context"], table["dim"], table["base"], table["critical_distance"]
+        table["context"], table["dim"], table["base"], table["critical_distance"], strict=True
     ):
         bound = rb.min_base(int(L), int(d))
         assert b == bound.base and c == bound.critical_distance

@@ -354,14 +354,14 @@ def max_context(
         return None if m < 0 else int(m) - shift
     model = _core.FrequencyModel.rope(d, r)
     flat = np.ascontiguousarray(bases.ravel())
-    out, unknown = _core.max_context_bases(model, flat, lim, progress)
-    if np.any(unknown):
+    found, unsettled = _core.max_context_bases(model, flat, lim, progress)
+    if np.any(unsettled):
         warnings.warn(
-            f"{int(np.count_nonzero(unknown))} bases had signs that could not be settled",
+            f"{int(np.count_nonzero(unsettled))} bases had signs that could not be settled",
             UncertifiedWarning,
             stacklevel=2,
         )
-    out = np.where(out >= 0, out - shift, -1).astype(np.int64)
+    out = np.where(found >= 0, found - shift, -1).astype(np.int64)
     return out.reshape(bases.shape)
 
 
@@ -399,7 +399,7 @@ def sweep_min_base(
         rot = list(rotary_dims)
         if len(rot) != len(dim_list):
             raise ValueError("rotary_dims must have one entry per dim")
-    jobs = [(d, check_rotary_dim(d, r)) for d, r in zip(dim_list, rot)]
+    jobs = [(d, check_rotary_dim(d, r)) for d, r in zip(dim_list, rot, strict=True)]
     check_progress(progress)
     own = executor is None
     pool: Executor = ThreadPoolExecutor(max_workers=2) if executor is None else executor
