@@ -7,6 +7,7 @@ namespace ropebound::bindings {
 void register_frequencies(py::module_& m);
 void register_decay(py::module_& m);
 void register_solver(py::module_& m);
+void register_float32(py::module_& m);
 }  // namespace ropebound::bindings
 
 PYBIND11_MODULE(_core, m) {
@@ -19,4 +20,5 @@ PYBIND11_MODULE(_core, m) {
   ropebound::bindings::register_frequencies(m);
   ropebound::bindings::register_decay(m);
   ropebound::bindings::register_solver(m);
+  ropebound::bindings::register_float32(m);
 }

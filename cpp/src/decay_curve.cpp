@@ -60,6 +60,7 @@ Rotation make_rotation(const FrequencyTable& table, bool with_giant) {
 void CurveScratch::reserve(const Rotation& co) {
   seed_c.assign(co.padded, 0.0);
   seed_s.assign(co.padded, 0.0);
+  seed_err.assign(co.padded, 0.0);
 }
 
 void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
@@ -67,11 +68,7 @@ void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_
   const std::size_t n = table.pairs();
   double* seed_c = scratch.seed_c.data();
   double* seed_s = scratch.seed_s.data();
-  for (std::size_t i = 0; i < n; ++i) {
-    const SinCos sc = exact_sincos(static_cast<double>(first), table, i);
-    seed_c[i] = sc.c;
-    seed_s[i] = sc.s;
-  }
+  sincos_pairs(static_cast<double>(first), table, seed_c, seed_s, scratch.seed_err.data());
   for (std::size_t i = n; i < co.padded; ++i) seed_c[i] = seed_s[i] = 0.0;
 
   v4 acc[kBabySteps];  // per-step partial sums, one lane per pair mod 4

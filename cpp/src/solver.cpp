@@ -195,10 +195,13 @@ struct BlockScan {
 };
 
 BlockScan scan_block(const BaseState& state, std::uint64_t first, std::uint64_t count,
-                     double* values, CurveScratch& scratch, MinBaseResult& result) {
+                     double* values, CurveScratch& scratch, MinBaseResult& result,
+                     bool first_only = true) {
   BlockScan scan;
   curve_segment(state.table, state.rot, first, count, values, scratch);
   ++result.block_evaluations;
+  double best_reach = -1.0;
+  int candidates = 0;
   for (std::uint64_t j = 0; j < count; ++j) {
     const double lower = values[j] - state.block_error;
     if (lower >= 0.0) {
@@ -207,8 +210,21 @@ BlockScan scan_block(const BaseState& state, std::uint64_t first, std::uint64_t 
     }
     const Sign sign = certified_sign(first + j, state.table, values[j], state.block_error);
     if (sign == Sign::kNegative) {
-      scan.violator = static_cast<std::int64_t>(first + j);
-      return scan;
+      if (first_only) {
+        scan.violator = static_cast<std::int64_t>(first + j);
+        return scan;
+      }
+      // Among a few violators, prefer the one whose negative interval looks
+      // longest (Newton's estimate -g/g' of the distance to its root in u): any
+      // violator is a valid jump, a longer one saves jumps.
+      const DecayDerivatives d = decay_derivatives(first + j, state.table);
+      const double reach = d.slope > 0.0 ? -d.value.value / d.slope : 1e300;
+      if (reach > best_reach) {
+        best_reach = reach;
+        scan.violator = static_cast<std::int64_t>(first + j);
+      }
+      if (++candidates == 8) return scan;
+      continue;
     }
     if (sign == Sign::kUnknown) result.certified = false;
     scan.margin = 0.0;
@@ -274,19 +290,28 @@ class Certificates {
 // pass, which either finds the first violator or certifies the base.
 std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::int64_t hint,
                             MinBaseResult& result) {
-  constexpr std::uint64_t kBehind = 4, kAhead = 12;
   std::vector<double> values(kBlock);
   CurveScratch scratch;
   scratch.reserve(state.rot);
   const std::uint64_t n_blocks = (context + kBlock - 1) / kBlock;
   if (hint >= 0) {
+    // Windows [center - behind, center + ahead) growing 8x at a time; each
+    // scans only the blocks the previous one did not.
     const std::uint64_t center = static_cast<std::uint64_t>(hint) / kBlock;
-    const std::uint64_t from = center > kBehind ? center - kBehind : 0;
-    for (std::uint64_t k = from; k < std::min(n_blocks, center + kAhead); ++k) {
-      const std::uint64_t first = k * kBlock;
-      const BlockScan scan = scan_block(state, first, std::min(kBlock, context - first),
-                                        values.data(), scratch, result);
-      if (scan.violator >= 0) return scan.violator;
+    std::uint64_t done_lo = center, done_hi = center;
+    for (std::uint64_t behind = 4, ahead = 12; behind <= 256; behind *= 8, ahead *= 8) {
+      const std::uint64_t lo = center > behind ? center - behind : 0;
+      const std::uint64_t hi = std::min(n_blocks, center + ahead);
+      for (std::uint64_t k = lo; k < hi; ++k) {
+        if (k >= done_lo && k < done_hi) continue;
+        const std::uint64_t first = k * kBlock;
+        const BlockScan scan = scan_block(state, first, std::min(kBlock, context - first),
+                                          values.data(), scratch, result, false);
+        if (scan.violator >= 0) return scan.violator;
+      }
+      done_lo = lo;
+      done_hi = hi;
+      if (lo == 0 && hi == n_blocks) return -1;  // the windows covered everything
     }
   }
   ++result.full_passes;

@@ -24,7 +24,7 @@ Rotation make_rotation(const FrequencyTable& table, bool with_giant = true);
 
 // Per-thread buffers for curve_segment.
 struct CurveScratch {
-  std::vector<double> seed_c, seed_s;
+  std::vector<double> seed_c, seed_s, seed_err;
   void reserve(const Rotation& co);
 };
 
