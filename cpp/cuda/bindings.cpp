@@ -129,8 +129,8 @@ PYBIND11_MODULE(_core_cuda, m) {
         py::arg("constant"), py::arg("start"), py::arg("length"), py::arg("progress") = py::none(),
         py::arg("emulate") = false);
   m.def("scan_violators", &scan_violators, py::arg("hi"), py::arg("lo"), py::arg("rel_err"),
-        py::arg("constant"), py::arg("start"), py::arg("length"),
-        py::arg("progress") = py::none(), py::arg("emulate") = false);
+        py::arg("constant"), py::arg("start"), py::arg("length"), py::arg("progress") = py::none(),
+        py::arg("emulate") = false);
   m.def("max_context", &max_context, py::arg("bases"), py::arg("dim"), py::arg("rotary_dim"),
         py::arg("limit"), py::arg("progress") = py::none(), py::arg("emulate") = false);
 }

@@ -122,8 +122,7 @@ RB_HD DD dd_neg(DD a) { return {-a.hi, -a.lo}; }
 // the same operations in the same order, so the same error bound applies (the
 // error itself is not needed on the device: the host recomputes it with the
 // CPU's function, which gives the same number).
-RB_HD void exact_sincos(double m, double theta_hi, double theta_lo, double* c_out,
-                        double* s_out) {
+RB_HD void exact_sincos(double m, double theta_hi, double theta_lo, double* c_out, double* s_out) {
   const DD p = two_prod(m, theta_hi);
   const DD p_tail = two_prod(m, theta_lo);
   const double k = round_even(mul(p.hi, kInvTwoPi));

@@ -48,21 +48,21 @@ namespace cd = cuda_detail;
 
 // Every CUDA runtime call goes through this: a failure becomes a CudaError
 // (a std::runtime_error, hence a Python RuntimeError) naming the call.
-#define RB_CUDA_CHECK(call)                                                                 \
-  do {                                                                                      \
-    const cudaError_t rb_err_ = (call);                                                     \
-    if (rb_err_ != cudaSuccess) {                                                           \
+#define RB_CUDA_CHECK(call)                                                                   \
+  do {                                                                                        \
+    const cudaError_t rb_err_ = (call);                                                       \
+    if (rb_err_ != cudaSuccess) {                                                             \
       throw CudaError(std::string(#call) + " failed: " + cudaGetErrorString(rb_err_) + " (" + \
-                      __FILE__ + ":" + std::to_string(__LINE__) + ")");                    \
-    }                                                                                       \
+                      __FILE__ + ":" + std::to_string(__LINE__) + ")");                       \
+    }                                                                                         \
   } while (0)
 
 // A kernel launch is checked twice: the launch itself (bad configuration) and
 // its completion (faults inside the kernel).
-#define RB_CUDA_CHECK_LAUNCH()                   \
-  do {                                                 \
-    RB_CUDA_CHECK(cudaGetLastError());                 \
-    RB_CUDA_CHECK(cudaDeviceSynchronize());            \
+#define RB_CUDA_CHECK_LAUNCH()              \
+  do {                                      \
+    RB_CUDA_CHECK(cudaGetLastError());      \
+    RB_CUDA_CHECK(cudaDeviceSynchronize()); \
   } while (0)
 
 namespace {
@@ -106,7 +106,8 @@ RB_HD void coefficient_entry(const Tables& tb, const CoefficientOut& out, std::i
   const int j = static_cast<int>(idx % kJumps);
   const int p = static_cast<int>(tp % tb.padded);
   double c = 0.0, s = 0.0;
-  if (p < tb.pairs) cd::exact_sincos(static_cast<double>(j * cd::kThreadSpan), tb.hi[tp], tb.lo[tp], &c, &s);
+  if (p < tb.pairs)
+    cd::exact_sincos(static_cast<double>(j * cd::kThreadSpan), tb.hi[tp], tb.lo[tp], &c, &s);
   out.jump_c[idx] = c;
   out.jump_s[idx] = s;
   if (j == 0) {
@@ -226,8 +227,7 @@ __global__ void __launch_bounds__(cd::kThreadsPerBlock)
   __shared__ double seed_s[cd::kGroupPairs];
   const std::int64_t block = block_offset + blockIdx.x;
   const std::int64_t task = block / per_task;
-  const std::uint64_t S =
-      lo + static_cast<std::uint64_t>(block % per_task) * cd::kSuperBlockSize;
+  const std::uint64_t S = lo + static_cast<std::uint64_t>(block % per_task) * cd::kSuperBlockSize;
   const int t = task_table != nullptr ? task_table[task] : 0;
   const int j = static_cast<int>(threadIdx.x);
   double acc[cd::kThreadSpan];
@@ -257,7 +257,8 @@ void emulate_block(const Tables& tb, std::int64_t task, int t, std::uint64_t S, 
       seed_entry(tb, t, g * cd::kGroupPairs + j, static_cast<double>(S), &seed_c[j], &seed_s[j]);
     }
     for (int j = 0; j < cd::kThreadsPerBlock; ++j) {
-      thread_group(tb, t, g, j, seed_c, seed_s, &acc[static_cast<std::size_t>(j) * cd::kThreadSpan]);
+      thread_group(tb, t, g, j, seed_c, seed_s,
+                   &acc[static_cast<std::size_t>(j) * cd::kThreadSpan]);
     }
   }
   for (int j = 0; j < cd::kThreadsPerBlock; ++j) {
@@ -323,7 +324,8 @@ class Engine {
   throw std::runtime_error(
       "ropebound cuda: " + std::to_string(n) +
       " distances in one scan have |B_m| within the error bound of 0, more than the device list "
-      "holds (" + std::to_string(kUncertainCapacity) + "); use backend='cpu' for this input");
+      "holds (" +
+      std::to_string(kUncertainCapacity) + "); use backend='cpu' for this input");
 }
 
 // --- the host emulation engine ------------------------------------------------
@@ -336,9 +338,9 @@ class HostEngine final : public Engine {
     baby_s_.assign(pk_.count * pk_.padded, 0.0);
     jump_c_.assign(n, 0.0);
     jump_s_.assign(n, 0.0);
-    tb_ = Tables{pk_.hi.data(),     pk_.lo.data(),     pk_.constant.data(), baby_c_.data(),
-                 baby_s_.data(),    jump_c_.data(),    jump_s_.data(),      pk_.pairs,
-                 pk_.padded};
+    tb_ =
+        Tables{pk_.hi.data(),  pk_.lo.data(),  pk_.constant.data(), baby_c_.data(), baby_s_.data(),
+               jump_c_.data(), jump_s_.data(), pk_.pairs,           pk_.padded};
     const CoefficientOut out{baby_c_.data(), baby_s_.data(), jump_c_.data(), jump_s_.data()};
     for (std::size_t idx = 0; idx < n; ++idx) {
       coefficient_entry(tb_, out, static_cast<std::int64_t>(idx));
@@ -396,7 +398,8 @@ class DeviceArray {
   void resize(std::size_t n) {
     if (n <= size_) return;
     release();
-    RB_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&ptr_), std::max<std::size_t>(n, 1) * sizeof(T)));
+    RB_CUDA_CHECK(
+        cudaMalloc(reinterpret_cast<void**>(&ptr_), std::max<std::size_t>(n, 1) * sizeof(T)));
     size_ = n;
   }
   void upload(const T* host, std::size_t n) {
@@ -585,8 +588,7 @@ double curve_error_bound(const FrequencyTable& table, std::uint64_t last_distanc
   for (std::size_t i = 0; i < table.pairs(); ++i) {
     // As on the CPU: the seed error grows with the distance only through the
     // table's relative error, so the last distance gives the largest.
-    const double seed =
-        exact_sincos(static_cast<double>(last_distance), table, i).error + kLibmErr;
+    const double seed = exact_sincos(static_cast<double>(last_distance), table, i).error + kLibmErr;
     total += (sqrt2 * seed + jump + baby) * 1.01;
   }
   const int pairs = static_cast<int>(table.pairs());

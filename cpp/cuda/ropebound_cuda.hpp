@@ -43,7 +43,7 @@ bool decay_curve(const FrequencyTable& table, std::uint64_t start, std::uint64_t
                  double* out, Monitor* monitor, bool emulate);
 
 struct ScanResult {
-  std::int64_t first_negative = -1;     // smallest m with certified B_m < 0, or -1
+  std::int64_t first_negative = -1;      // smallest m with certified B_m < 0, or -1
   std::vector<std::uint64_t> uncertain;  // m < first_negative (all m if -1) with |B_m| <= bound
   double bound = 0.0;                    // the error bound used (curve_error_bound)
   bool finished = true;                  // false when the monitor stopped the scan
