@@ -199,3 +199,18 @@ def test_device_scan_matches_the_cpu(rng: np.random.Generator) -> None:
             assert first == want, base
         else:  # the caller decides: the true answer is an uncertain m or first
             assert want in [*uncertain.tolist(), first], base
+
+
+def test_emulated_progress_is_reported_and_can_stop() -> None:
+    calls: list[tuple[int, int]] = []
+    cuda.decay_curve(*table_args(1e4, 64, 64), 0, 50000, lambda d, t: calls.append((d, t)), True)
+    assert calls and calls[-1] == (13, 13)  # ceil(50000 / 4096) super-blocks, as on the CPU
+
+    class Stop(Exception):
+        pass
+
+    def stop(done: int, total: int) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        cuda.max_context(np.array([1e9]), 64, 64, 1 << 20, progress=stop, emulate=True)

@@ -620,7 +620,8 @@ bool decay_curve(const FrequencyTable& table, std::uint64_t start, std::uint64_t
   Poller poller(monitor);
   for (std::uint64_t lo = start; lo < start + length; lo += kCurveChunk) {
     const std::uint64_t hi = std::min(start + length, lo + kCurveChunk);
-    poller.set_progress(lo - start, length);
+    // Progress in super-blocks of 4096 distances, the CPU path's unit.
+    poller.set_progress((lo - start) / kSuperBlock, (length + kSuperBlock - 1) / kSuperBlock);
     if (!engine->curve(lo, hi, out + (lo - start), [&] { return poller(); })) return false;
   }
   return poller.finish();
