@@ -13,7 +13,7 @@
 // a rotation with coefficients off by eta per component, computed as one
 // product and one fma per component, adds at most sqrt2*eta + 2.83u(1+eta) to a
 // pair's vector error. A pair's cosine is reached from an exact seed (error
-// <= eta_seed + kLibmErr) by one jump and at most kThreadSpan - 1 = 31 baby
+// <= eta_seed, from sincos_error_upper) by one jump and at most kThreadSpan - 1 = 31 baby
 // steps: per pair
 //   sqrt2*eta_seed + (sqrt2*eta_jump + 2.83u*1.01) + 31 (sqrt2*eta_1 + 2.83u*1.01).
 // The CPU allows 63 giant and 63 baby steps, with eta_giant ~ eta_jump ~ eta_1
@@ -540,9 +540,11 @@ class Poller {
   std::uint64_t done_ = 0, total_ = 1;
 };
 
-// Upper bound on exact_sincos(m, ...).error for every m <= m_max (the CPU's
-// formula with each m-dependent term at its largest): |tail| <= ulp(pi)/2 =
-// 2^-52, k <= m_max*theta/(2pi) + 1.
+// Upper bound on the error of cd::exact_sincos(m, ...) for every m <= m_max: the
+// error formula of the CPU's libm-based exact_sincos (commit e462b4c,
+// decay_sum.cpp), which the device port follows operation by operation, with
+// each m-dependent term at its largest: |tail| <= ulp(pi)/2 = 2^-52,
+// k <= m_max*theta/(2pi) + 1.
 double sincos_error_upper(double m_max, double theta_hi, double rel_err) {
   const double u = cd::kU;
   const double p = m_max * theta_hi * (1.0 + 4.0 * u);
@@ -577,18 +579,21 @@ double curve_error_bound(const FrequencyTable& table, std::uint64_t last_distanc
   const double u = cd::kU;
   const double sqrt2 = 1.4142135623730951;
   const double max_jump = static_cast<double>((kJumps - 1) * cd::kThreadSpan);
+  // Every coefficient and seed comes from the device's exact_sincos (libm-style
+  // sincos, kLibmErr), so its error is bounded here by this file's own formula,
+  // not by the CPU's exact_sincos: the two may use different sin/cos kernels.
   double eta_baby = 0.0, eta_jump = 0.0;
   for (std::size_t i = 0; i < table.pairs(); ++i) {
-    eta_baby = std::max(eta_baby, exact_sincos(1.0, table, i).error);
+    eta_baby = std::max(eta_baby, sincos_error_upper(1.0, table.hi[i], table.rel_err[i]));
     eta_jump = std::max(eta_jump, sincos_error_upper(max_jump, table.hi[i], table.rel_err[i]));
   }
   const double jump = sqrt2 * eta_jump + 2.83 * u * 1.01;
   const double baby = (cd::kThreadSpan - 1) * (sqrt2 * eta_baby + 2.83 * u * 1.01);
   double total = 0.0;
   for (std::size_t i = 0; i < table.pairs(); ++i) {
-    // As on the CPU: the seed error grows with the distance only through the
-    // table's relative error, so the last distance gives the largest.
-    const double seed = exact_sincos(static_cast<double>(last_distance), table, i).error + kLibmErr;
+    // Seeds sit at distances <= last_distance; the bound is non-decreasing in m.
+    const double seed =
+        sincos_error_upper(static_cast<double>(last_distance), table.hi[i], table.rel_err[i]);
     total += (sqrt2 * seed + jump + baby) * 1.01;
   }
   const int pairs = static_cast<int>(table.pairs());
