@@ -19,7 +19,7 @@ from typing import Any, Literal, overload
 import numpy as np
 import numpy.typing as npt
 
-from . import _core
+from . import _backend, _core
 from ._validate import (
     check_base,
     check_dim,
@@ -169,6 +169,7 @@ def decay_curve(
     start: int = 0,
     return_error: bool = False,
     progress: Progress = None,
+    backend: str = "cpu",
 ) -> FloatArray | tuple[FloatArray, float]:
     r""":math:`B_m` for the consecutive distances ``m = start ... start+length-1``.
 
@@ -201,12 +202,25 @@ def decay_curve(
     progress : callable, optional
         ``progress(done_blocks, total_blocks)``; Ctrl-C stops the computation
         within ~50 ms with ``KeyboardInterrupt``.
+    backend : {"cpu", "cuda", "auto"}
+        ``"cuda"`` runs the recurrence on the GPU (one thread per 32 distances,
+        exact seeds every 4096, one jump then baby steps); its error never
+        exceeds the bound above, which is the one returned either way.
+        ``"auto"`` uses CUDA when built and a device is present. See
+        :func:`ropebound._backend.select_backend` for the errors.
     """
     s = check_start(start)
     n = check_length(length, start=s)
     table = frequency_table(base, dim, rotary_dim)
     check_progress(progress)
-    values: FloatArray = _core.decay_curve(table, s, n, progress)
+    if _backend.select_backend(backend) == "cuda":
+        cuda = _backend.cuda_module()
+        assert cuda is not None  # select_backend returned "cuda"
+        values: FloatArray = cuda.decay_curve(
+            table.hi, table.lo, table.rel_err, table.constant, s, n, progress
+        )
+    else:
+        values = _core.decay_curve(table, s, n, progress)
     if return_error:
         bound = _core.decay_curve_error_bound(table, max(s + n - 1, 0))
         return values, float(bound)
