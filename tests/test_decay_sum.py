@@ -28,6 +28,7 @@ def _inside(value: float, bound: float, exact: flint.arb) -> bool:
 @example(m=2**53 - 1, base=1e15, dims=(128, 128))
 @example(m=10**9, base=5e5, dims=(128, 128))
 @example(m=12223, base=3.1e5, dims=(128, 128))
+@example(m=57, base=1e250, dims=(18, 2))  # Arb ball printed wider than the bound
 def test_exact_value_lies_within_error_bound(m: int, base: float, dims: tuple[int, int]) -> None:
     d, r = dims
     value, bound = rb.decay_sum(m, base, d, rotary_dim=r, return_error=True)
