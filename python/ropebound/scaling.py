@@ -749,6 +749,11 @@ class FrequencyModel:
     segments: tuple[FrequencySegment, ...]
     jumps: tuple[float, ...]
 
+    @property
+    def constant(self) -> float:
+        """Number of unrotated pairs, :math:`(d-r)/2`: each adds :math:`\\cos 0 = 1` to B_m."""
+        return float((self.dim - self.rotary_dim) // 2)
+
     def segment(self, base: float) -> FrequencySegment:
         """The segment with ``base_lo <= base < base_hi``."""
         b = float(check_base(base))
