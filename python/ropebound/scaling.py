@@ -415,7 +415,8 @@ def _scaled_exact(base: float, r: int, p: RopeScaling, seq_len: int | None) -> F
         assert p.factor is not None
         lo, hi = _correction_range(p, r, base)
         ramp = _yarn_ramp(lo, hi, r // 2)
-        return theta * (1.0 - ramp * (1.0 - 1.0 / p.factor))
+        # transformers' mix; exact theta and theta/factor where the ramp is 0 or 1
+        return theta / p.factor * ramp + theta * (1.0 - ramp)
     if t == "llama3":
         return _llama3_exact(p, theta)
     ext = np.asarray(_longrope_factors(p, seq_len), dtype=np.float64)
@@ -765,10 +766,13 @@ class FrequencyModel:
         r""":math:`\theta_i(b)` from the model (float64)."""
         b = float(check_base(base))
         seg = self.segment(b)
-        log_b = math.log(b)
+        q = self.denominator
+        # b^(-p/q) = b^(-(p mod q)/q) * b^(-(p div q)), the first factor from the core's
+        # double-double table: a plain exp(-p ln(b)/q) would lose |ln b| ulps.
+        roots = frequencies(b, 2 * q)
         out = np.empty(len(seg.terms), dtype=np.float64)
         for i, terms in enumerate(seg.terms):
-            out[i] = math.fsum(c * math.exp(-p * log_b / self.denominator) for c, p in terms)
+            out[i] = math.fsum(c * float(roots[p % q]) * b ** -(p // q) for c, p in terms)
         return out
 
 
@@ -843,7 +847,7 @@ def _terms_at(
         lo, hi = _correction_range(p, r, b)
         ramp = _yarn_ramp(lo, hi, q)
         for i in range(q):
-            pairs.append((FrequencyTerm(float(1.0 - ramp[i] * (1.0 - 1.0 / p.factor)), i),))
+            pairs.append((FrequencyTerm(float(ramp[i] / p.factor + (1.0 - ramp[i])), i),))
     else:  # llama3
         assert p.factor is not None and p.low_freq_factor is not None
         assert p.high_freq_factor is not None and p.original_max_position_embeddings is not None
@@ -883,7 +887,7 @@ def frequency_model(
     * default: one term, :math:`c = 1`, :math:`p = i`;
     * linear: :math:`c = 1/s`; longrope: :math:`c = 1/e_i` (``seq_len`` picks the list);
     * ntk / dynamic (base :math:`b\kappa`): :math:`c = \kappa^{-i/q}`;
-    * yarn (``truncate`` only): :math:`c = 1 - \rho_i(1 - 1/s)`, with the ramp
+    * yarn (``truncate`` only): :math:`c = \rho_i/s + 1 - \rho_i`, with the ramp
       :math:`\rho_i` fixed on a segment; segments break where a floored/ceiled correction
       index changes, :math:`b_k = (L_0/(2\pi\beta))^{r/(2k)}`, and :math:`\theta` jumps there;
     * llama3: one term in the high band (:math:`c = 1`) and the low band (:math:`c = 1/s`);
@@ -924,8 +928,9 @@ def frequency_model(
     segments: list[FrequencySegment] = []
     jumps: list[float] = []
     for lo, hi in itertools.pairwise(edges):
-        # A point well inside (lo, hi): the geometric mean, or 2*lo on the last interval.
-        inside = math.sqrt(lo * hi) if math.isfinite(hi) else 2.0 * lo
+        # A point well inside (lo, hi): the geometric mean (via logs: lo*hi may overflow),
+        # or 2*lo on the last interval.
+        inside = math.exp(0.5 * (math.log(lo) + math.log(hi))) if math.isfinite(hi) else 2.0 * lo
         if not lo < inside < hi:
             continue  # an interval too thin to sample (coinciding breakpoints)
         terms = _terms_at(p, r, inside, kappa, ext)
