@@ -239,8 +239,9 @@ def brute_solver() -> Any:
         neg = np.flatnonzero(b < 0)
         return int(neg[0]) if neg.size else None
 
-    def min_base(context: int, dim: int, **_: Any) -> Any:
-        raise NotImplementedError("scaled min_base not in the stand-in")
+    def min_base(context: int, dim: int, *, rotary_dim: int | None = None) -> Any:
+        # no `scaling` keyword: check_config must not call it for scaled configs
+        return types.SimpleNamespace(base=12345.0, certified=True)
 
     return types.SimpleNamespace(max_context=max_context, min_base=min_base)
 
@@ -253,7 +254,10 @@ def test_check_config_verdicts_with_a_stand_in_solver(monkeypatch: pytest.Monkey
     lt = rep.layer_types[0]
     assert rep.verdict == lt.verdict == "superficial"
     assert lt.max_context is not None and lt.max_context < 4096
-    assert lt.min_base is None and any("min_base not available" in s for s in lt.reasons)
+    assert lt.min_base == 12345.0 and lt.min_base_certified
+    scaled = rb.check_config({**small, "rope_scaling": {"rope_type": "linear", "factor": 2.0}})
+    assert scaled.layer_types[0].min_base is None
+    assert any("does not support linear" in s for s in scaled.layer_types[0].reasons)
     ok = rb.check_config({**small, "max_position_embeddings": 1024})
     assert ok.verdict == "supported"
     json.dumps(rep.to_dict())
@@ -280,3 +284,35 @@ def test_check_config_without_context_is_unknown(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(cfgmod, "_solver", brute_solver)
     rep = rb.check_config({k: v for k, v in LLAMA.items() if k != "max_position_embeddings"})
     assert rep.verdict == "unknown" and rep.layer_types[0].context is None
+
+
+# ---- end to end with the real solver -------------------------------------------------------
+
+
+def test_check_config_end_to_end_default_rope() -> None:
+    rep = rb.check_config(ENTRIES["Llama-2-7B"].config)
+    lt = rep.layer_types[0]
+    assert rep.verdict == "superficial"
+    assert lt.max_context == rb.max_context(1e4, 128) < 4096
+    bb = rb.min_base(4096, 128)
+    assert lt.min_base == bb.base and lt.min_base_certified
+    assert f"{lt.min_base:.2g}" == "2.7e+04"  # J. Su's corrected table, L = 4k
+
+
+def test_check_config_end_to_end_scaled_uses_explicit_frequencies() -> None:
+    rep = rb.check_config(ENTRIES["Llama-3.1-8B"].config)
+    lt = rep.layer_types[0]
+    theta = rb.scaled_frequencies(5e5, 128, scaling=lt.scaling)
+    b = np.cos(np.outer(np.arange(lt.max_context + 1), theta)).sum(axis=1)
+    # brute force in float64 (error ~1e-13 per value): first negative is the same m
+    assert b[-1] < 0 and np.all(b[:-1] >= -1e-9)
+    assert lt.verdict == "superficial" and lt.min_base is None
+    assert any("does not support llama3" in r for r in lt.reasons)
+
+
+def test_check_config_end_to_end_per_layer_type_and_unrotated() -> None:
+    rep = rb.check_config(ENTRIES["Gemma-3-1B-it"].config)
+    assert [lt.verdict for lt in rep.layer_types] == ["supported", "supported"]
+    phi2 = rb.check_config(ENTRIES["Phi-2"].config, min_base=False).layer_types[0]
+    assert phi2.max_context is None and phi2.verdict == "supported"
+    assert any("unrotated pairs" in r for r in phi2.reasons)

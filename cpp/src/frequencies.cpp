@@ -61,32 +61,77 @@ double FrequencyTable::max_theta() const {
   return best;
 }
 
-FrequencyTable rope_frequencies(double base, int dim, int rotary_dim) {
+FrequencyModel FrequencyModel::rope(int dim, int rotary_dim) {
   check_dims(dim, rotary_dim);
+  FrequencyModel model;
+  model.q = rotary_dim / 2;
+  model.constant = (dim - rotary_dim) / 2;
+  model.pairs.resize(rotary_dim / 2);
+  for (int i = 0; i < rotary_dim / 2; ++i) model.pairs[i] = {{1.0, i}};
+  return model;
+}
+
+FrequencyTable model_table(const FrequencyModel& model, double base) {
   if (!(base > 1.0) || !(base <= kMaxBase)) {
     throw std::invalid_argument("base must be a finite number in (1, 1e250]");
   }
-  const int n = rotary_dim / 2;
+  int max_p = 0;
+  for (const auto& terms : model.pairs) {
+    for (const auto& t : terms) max_p = std::max(max_p, t.p);
+  }
+  // powers[k] = t^k with t = base^(-1/q), by k-1 products from the root, each
+  // with relative error <= 7u^2: |rel err of t^k| <= k * (kRootRelErr + 8u^2).
+  std::vector<dd> powers(static_cast<std::size_t>(max_p) + 1);
+  powers[0] = {1.0, 0.0};
+  if (max_p >= 1) {
+    powers[1] = model.q == 1 ? dd_div_d({1.0, 0.0}, base) : nth_root_of_inverse(base, model.q);
+  }
+  for (int k = 2; k <= max_p; ++k) powers[k] = dd_mul(powers[k - 1], powers[1]);
+  auto power_rel_err = [](int k) { return k * (kRootRelErr + 8.0 * kU2); };
+
   FrequencyTable table;
+  const std::size_t n = model.pairs.size();
   table.hi.resize(n);
   table.lo.resize(n);
   table.rel_err.resize(n);
-  table.constant = (dim - rotary_dim) / 2;
-  table.hi[0] = 1.0;  // theta_0 = base^0 is exact.
-  table.lo[0] = 0.0;
-  table.rel_err[0] = 0.0;
-  if (n == 1) return table;
-  const dd step = nth_root_of_inverse(base, n);  // theta_1 = base^(-2/r)
-  dd theta = step;
-  for (int i = 1; i < n; ++i) {
+  table.slope.resize(n);
+  table.slope_abs.resize(n);
+  table.curvature_abs.resize(n);
+  table.constant = model.constant;
+  const double inv_q = 1.0 / model.q;
+  for (std::size_t i = 0; i < n; ++i) {
+    dd theta{0.0, 0.0};
+    double abs_err = 0.0, magnitude = 0.0, slope = 0.0, slope_abs = 0.0, curvature = 0.0;
+    for (const auto& t : model.pairs[i]) {
+      const dd term = dd_mul_d(powers[t.p], t.c);
+      theta = dd_add(theta, term);
+      const double size = std::fabs(term.hi);
+      magnitude += size;
+      abs_err += size * (power_rel_err(t.p) + 8.0 * kU2);
+      const double a = t.p * inv_q;  // d/du of b^(-a) is -a b^(-a)
+      slope += a * term.hi;
+      slope_abs += a * size;
+      curvature += a * a * size;
+    }
+    if (!(theta.hi > 0.0)) {
+      throw std::invalid_argument("the frequency model gives a non-positive frequency");
+    }
+    // dd additions: relative error <= 3u^2 of the running magnitude each.
+    abs_err += 4.0 * kU2 * magnitude * static_cast<double>(model.pairs[i].size());
     table.hi[i] = theta.hi;
     table.lo[i] = theta.lo;
-    // theta_i = theta_1^i by i-1 products, each with relative error <= 7u^2:
-    // |rel err| <= i * kRootRelErr + (i - 1) * 7u^2 <= i * (kRootRelErr + 8u^2).
-    table.rel_err[i] = i * (kRootRelErr + 8.0 * kU2);
-    theta = dd_mul(theta, step);
+    table.rel_err[i] = abs_err / theta.hi * (1.0 + 1e-12);
+    // The derivative bounds only steer step sizes; a relative slack of 1e-12
+    // covers their rounding.
+    table.slope[i] = slope;
+    table.slope_abs[i] = slope_abs * (1.0 + 1e-12);
+    table.curvature_abs[i] = curvature * (1.0 + 1e-12);
   }
   return table;
+}
+
+FrequencyTable rope_frequencies(double base, int dim, int rotary_dim) {
+  return model_table(FrequencyModel::rope(dim, rotary_dim), base);
 }
 
 FrequencyTable explicit_frequencies(const double* theta, std::size_t n) {

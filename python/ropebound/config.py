@@ -27,6 +27,7 @@ Conventions follow Hugging Face transformers (current v5 where versions differ):
 from __future__ import annotations
 
 import importlib.resources
+import inspect
 import json
 import math
 import numbers
@@ -35,6 +36,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .scaling import attention_factor, parse_scaling, rope_type_of, scaled_frequencies
 
@@ -525,6 +528,35 @@ class ConfigReport:
         }
 
 
+def _accepts(fn: Any, *names: str) -> bool:
+    """Whether ``fn`` takes all the keyword arguments ``names`` (solver features)."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return all(n in params for n in names)
+
+
+def _first_negative(
+    solver: Any, base: float, d: int, r: int, limit: int, theta: Any
+) -> tuple[int | None, int]:
+    """Smallest m < limit with B_m < 0 for the explicit frequencies ``theta`` (+ unrotated).
+
+    Uses ``max_context(frequencies=...)`` when the solver offers it, else the core's
+    certified scan over an explicit frequency table (the theta doubles taken as exact).
+    Returns (m or None, number of unsettled signs).
+    """
+    if _accepts(solver.max_context, "frequencies"):
+        m = solver.max_context(base, d, rotary_dim=r, limit=limit, frequencies=theta)
+        return (None if m is None else int(m)), 0
+    from . import _core
+
+    full = np.concatenate([np.asarray(theta, dtype=np.float64), np.zeros((d - r) // 2)])
+    table = _core.FrequencyTable.explicit(full)
+    m, unknown = _core.first_negative(table, 0, limit, None)
+    return (None if m < 0 else int(m)), int(unknown)
+
+
 def _solver() -> Any:
     try:
         from . import bounds
@@ -580,36 +612,37 @@ def _check_layer(
         orig = layer.scaling["original_max_position_embeddings"]
         which = "long" if context > orig else "short"
         reasons.append(f"longrope: {which}_factor (seq_len {context} vs original {orig})")
+    if (d - r) // 2 >= r // 2:
+        reasons.append(
+            f"{(d - r) // 2} unrotated pairs >= {r // 2} rotated ones: B_m >= 0 for every m "
+            "and every base (SPEC section 2: unrotated pairs add (d-r)/2)"
+        )
     lim = limit if limit is not None else 2 * context
-    bounds = _solver()
+    solver = _solver()
     verdict = "unknown"
     m_exact: int | None = None
     m_f32: int | None = None
     b_min: float | None = None
     b_cert: bool | None = None
-    if bounds is None:
+    if solver is None:
         reasons.append("solver (ropebound.bounds) not available")
     else:
         theta = scaled_frequencies(
             layer.rope_theta, d, rotary_dim=r, scaling=layer.scaling, seq_len=seq_len
         )
-        try:
-            m_exact = bounds.max_context(
-                layer.rope_theta, d, rotary_dim=r, limit=lim, frequencies=theta
-            )
-        except (TypeError, NotImplementedError) as exc:
-            reasons.append(f"max_context with explicit frequencies not supported: {exc}")
+        m_exact, unsettled = _first_negative(solver, layer.rope_theta, d, r, lim, theta)
+        if unsettled:
+            reasons.append(f"{unsettled} signs near zero could not be settled")
+        elif m_exact is None:
+            verdict = "supported"
+            reasons.append(f"B_m >= 0 for every m < {lim} (exact frequencies)")
+        elif m_exact >= context:
+            verdict = "supported"
+            reasons.append(f"first B_m < 0 at m = {m_exact} >= context {context}")
         else:
-            if m_exact is None:
-                verdict = "supported"
-                reasons.append(f"B_m >= 0 for every m < {lim} (exact frequencies)")
-            elif m_exact >= context:
-                verdict = "supported"
-                reasons.append(f"first B_m < 0 at m = {m_exact} >= context {context}")
-            else:
-                verdict = "superficial"
-                reasons.append(f"first B_m < 0 at m = {m_exact} < context {context}")
-        try:
+            verdict = "superficial"
+            reasons.append(f"first B_m < 0 at m = {m_exact} < context {context}")
+        if _accepts(solver.max_context, "precision", "frequencies"):
             theta32 = scaled_frequencies(
                 layer.rope_theta,
                 d,
@@ -618,34 +651,37 @@ def _check_layer(
                 seq_len=seq_len,
                 precision="float32",
             )
-            m_f32 = bounds.max_context(
+            m_f32 = solver.max_context(
                 layer.rope_theta,
                 d,
                 rotary_dim=r,
                 limit=lim,
-                frequencies=theta32.astype("float64"),
+                frequencies=theta32,
                 precision="float32",
             )
-        except (TypeError, ValueError, NotImplementedError) as exc:
-            reasons.append(f"float32 max_context not available: {exc}")
-        else:
-            if (m_f32 is None or m_f32 >= context) != (m_exact is None or m_exact >= context):
+            if (m_f32 is None or m_f32 >= context) != (verdict == "supported"):
                 reasons.append(
                     f"float32 as implemented parts ways: first B_m < 0 at {m_f32} vs exact "
                     f"{m_exact}"
                 )
+        else:
+            reasons.append(
+                "float32 'as implemented' max_context: the solver has no float32 phase mode yet"
+            )
         if want_min_base:
-            try:
-                bb = bounds.min_base(context, d, rotary_dim=r, scaling=layer.scaling)
-            except (TypeError, ValueError, NotImplementedError) as exc:
-                reasons.append(f"min_base not available for this scaling: {exc}")
-            else:
+            if layer.scaling is None or _accepts(solver.min_base, "scaling"):
+                kwargs: dict[str, Any] = {"rotary_dim": r}
+                if layer.scaling is not None:
+                    kwargs["scaling"] = layer.scaling
+                bb = solver.min_base(context, d, **kwargs)
                 b_min = float(bb.base)
                 b_cert = bool(bb.certified)
                 reasons.append(
                     f"minimal base for context {context}: {b_min:.6g}"
                     + ("" if b_cert else " (not certified)")
                 )
+            else:
+                reasons.append(f"min_base: the solver does not support {t} scaling yet")
     return LayerTypeReport(
         **base,  # type: ignore[arg-type]
         max_context=m_exact,
@@ -663,10 +699,15 @@ def check_config(
 ) -> ConfigReport:
     """Check a model config's advertised context against the RoPE decay bound.
 
-    For every layer type: the frequencies the config implies (exact, and float32 as
-    transformers builds them), the first distance with :math:`B_m < 0`
-    (:func:`ropebound.max_context`, searched below ``limit``, default ``2 * context``), the
-    minimal base for the context (:func:`ropebound.min_base`, same scaling), and a verdict.
+    For every layer type: the frequencies the config implies
+    (:func:`~ropebound.scaling.scaled_frequencies`, at ``seq_len = context`` for dynamic and
+    longrope), the first distance with :math:`B_m < 0` below ``limit`` (default
+    ``2 * context``; a certified scan of the explicit frequency table, or
+    ``max_context(frequencies=...)`` once the solver offers it), the minimal base for the
+    context (:func:`ropebound.min_base`; for scaled RoPE only once the solver takes
+    ``scaling=``), and a verdict. The float32 "as implemented" count needs the solver's
+    float32 phase mode (``precision="float32"``); until then it is None with a reason.
+    Solver features that are missing give ``None`` and a reason, never a guess.
 
     Parameters
     ----------

@@ -32,8 +32,26 @@ struct SinCos {
 // first-order correction for its tail.
 SinCos exact_sincos(double m, const FrequencyTable& table, std::size_t pair);
 
+// Worst case over the reduced argument of exact_sincos(m, table, pair).error,
+// without evaluating anything.
+double sincos_error_bound(double m, const FrequencyTable& table, std::size_t pair);
+
 // B_m with a rigorous bound: terms summed in compensated arithmetic.
 Bounded decay_sum(std::uint64_t m, const FrequencyTable& table);
+
+// B_m to ~1e-28: the same reduction, cos in double-double arithmetic. Used to
+// settle signs that decay_sum leaves open.
+Bounded decay_sum_precise(std::uint64_t m, const FrequencyTable& table);
+
+// g(u) = B_m(e^u) with g' and a bound on |g''| valid for every u' >= u. Needs a
+// table built from a FrequencyModel (slope and curvature arrays).
+struct DecayDerivatives {
+  Bounded value;
+  double slope = 0.0;            // g'(u), computed
+  double slope_error = 0.0;      // |g'(u) - slope| <= slope_error
+  double curvature_bound = 0.0;  // |g''(u')| <= curvature_bound for u' >= u
+};
+DecayDerivatives decay_derivatives(std::uint64_t m, const FrequencyTable& table);
 
 // Rotation recurrence parameters of decay_curve: baby steps between re-seeds by
 // a giant-step rotation, giant steps between exact seeds.
