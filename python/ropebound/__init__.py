@@ -17,21 +17,27 @@ from .bounds import (
     staircase,
     sweep_min_base,
 )
+from .config import ConfigReport, check_config, models
 from .decay import decay_curve, decay_sum, frequencies
+from .scaling import scaled_frequencies
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BaseBound",
+    "ConfigReport",
     "Staircase",
     "UncertifiedWarning",
     "__version__",
     "admissible_bases",
+    "check_config",
     "decay_curve",
     "decay_sum",
     "frequencies",
     "max_context",
     "min_base",
+    "models",
+    "scaled_frequencies",
     "staircase",
     "sweep_min_base",
 ]
