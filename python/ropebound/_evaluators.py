@@ -54,7 +54,7 @@ def check_frequencies(frequencies: Any) -> np.ndarray:
 
 
 def core_model(
-    d: int, r: int, scaling: Mapping[str, Any], seq_len: int | None, base: float
+    d: int, r: int, scaling: Mapping[str, Any] | None, seq_len: int | None, base: float
 ) -> _core.FrequencyModel | None:
     """The compiled exact model of ``scaling`` on the segment holding ``base``, or None
     when the scheme has no such model (YaRN without truncation)."""

@@ -470,7 +470,7 @@ def max_context(
         )
         if frequencies is not None:
             return _max_context_one(
-                evaluators.build(None, None, None, **selectors), lim, shift, progress
+                evaluators.build(base, dim, rotary_dim, **selectors), lim, shift, progress
             )
         bases_arr = check_base(base)
         if bases_arr.ndim == 0:
