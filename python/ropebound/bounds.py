@@ -430,6 +430,8 @@ def max_context(
     precision: str = "exact",
     frequencies: Any = None,
     seq_len: int | None = None,
+    executor: Executor | None = None,
+    chunk_size: int = 256,
 ) -> Any:
     r"""The max context :math:`m^*(b) = \min\{m \ge 0 : B_m(b) < 0\}` of a base.
 
@@ -450,6 +452,11 @@ def max_context(
         "as implemented" arithmetic, or an explicit frequency table (then
         ``base`` and ``dim`` are omitted). Under ``precision="float32"`` each
         distance costs ``d/2`` cosines (no recurrence).
+    executor : concurrent.futures.Executor, optional
+        For an array of bases: chunks of ``chunk_size`` bases are submitted to
+        it (e.g. ``dask.distributed.Client(...).get_executor()``) and the
+        results concatenated; identical to the local path, since every base is
+        scanned on its own.
 
     Notes
     -----
@@ -464,6 +471,27 @@ def max_context(
     _distances(1, inclusive)
     check_progress(progress)
     shift = 1 if inclusive else 0
+    if executor is not None and frequencies is None:
+        bases_in = check_base(base)
+        if bases_in.ndim > 0:
+            size = check_int(chunk_size, "chunk_size")
+            if size < 1:
+                raise ValueError(f"chunk_size must be >= 1, got {size}")
+            flat_in = bases_in.ravel()
+            kwargs = dict(
+                rotary_dim=rotary_dim,
+                limit=lim,
+                inclusive=inclusive,
+                scaling=scaling,
+                precision=precision,
+                seq_len=seq_len,
+            )
+            futures = [
+                executor.submit(max_context, flat_in[k : k + size], dim, **kwargs)
+                for k in range(0, flat_in.size, size)
+            ]
+            parts = [np.asarray(f.result(), dtype=np.int64) for f in futures]
+            return np.concatenate(parts).reshape(bases_in.shape)
     if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
         selectors = dict(
             scaling=scaling, precision=precision, frequencies=frequencies, seq_len=seq_len
