@@ -478,14 +478,14 @@ def max_context(
             if size < 1:
                 raise ValueError(f"chunk_size must be >= 1, got {size}")
             flat_in = bases_in.ravel()
-            kwargs = dict(
-                rotary_dim=rotary_dim,
-                limit=lim,
-                inclusive=inclusive,
-                scaling=scaling,
-                precision=precision,
-                seq_len=seq_len,
-            )
+            kwargs: dict[str, Any] = {
+                "rotary_dim": rotary_dim,
+                "limit": lim,
+                "inclusive": inclusive,
+                "scaling": scaling,
+                "precision": precision,
+                "seq_len": seq_len,
+            }
             futures = [
                 executor.submit(max_context, flat_in[k : k + size], dim, **kwargs)
                 for k in range(0, flat_in.size, size)
