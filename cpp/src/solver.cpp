@@ -178,7 +178,7 @@ double jump_past(const FrequencyModel& model, std::uint64_t m, const BaseState& 
     if (!(next > b)) next = std::nextafter(b, std::numeric_limits<double>::infinity());
     b = next;
     if (b > kMaxBase) return b;
-    table = model_table(model, b);
+    model_table_into(model, b, table);
   }
 }
 
