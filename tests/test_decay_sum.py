@@ -5,10 +5,11 @@ from __future__ import annotations
 import flint
 import numpy as np
 import pytest
-from hypothesis import example, given, target
+from hypothesis import example, given, settings, target
 from hypothesis import strategies as st
 
 import ropebound as rb
+from ropebound import _core
 
 from reference import arb_decay_sum, mpmath_decay_sum
 from strategies import bases, dims_with_rotary, distances, head_dims
@@ -120,3 +121,16 @@ def test_order_of_elements_does_not_change_values(m: list[int], base: float) -> 
     forward = rb.decay_sum(m, base, 128)
     backward = rb.decay_sum(m[::-1], base, 128)
     np.testing.assert_array_equal(forward, backward[::-1])
+
+
+@given(m=distances(2**53), base=bases(1e250), dims=dims_with_rotary(256))
+@settings(max_examples=40)
+def test_precise_evaluator_lies_within_its_bound(
+    m: int, base: float, dims: tuple[int, int]
+) -> None:
+    """The double-double evaluator that settles signs near zero (bound ~1e-28)."""
+    d, r = dims
+    value, bound = _core.decay_sum_precise(_core.FrequencyTable.rope(base, d, r), m)
+    # Beyond the final rounding of the value to a double (u |value|), ~1e-28.
+    assert bound - 2**-52 * abs(value) < 1e-20 * max(1.0, m / 2**40)
+    assert _inside(value, bound, arb_decay_sum(m, base, d, r))
