@@ -112,7 +112,8 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
       theta = dd_add(theta, term);
       const double size = std::fabs(term.hi);
       magnitude += size;
-      abs_err += size * (power_rel_err(t.p) + 8.0 * kU2);
+      // t^0 * c is exact; other terms carry the power's error and the product's.
+      if (t.p > 0) abs_err += size * (power_rel_err(t.p) + 8.0 * kU2);
       const double a = t.p * inv_q;  // d/du of b^(-a) is -a b^(-a)
       slope += a * term.hi;
       slope_abs += a * size;
@@ -121,8 +122,9 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
     if (!(theta.hi > 0.0)) {
       throw std::invalid_argument("the frequency model gives a non-positive frequency");
     }
-    // dd additions: relative error <= 3u^2 of the running magnitude each.
-    abs_err += 4.0 * kU2 * magnitude * static_cast<double>(model.pairs[i].size());
+    // dd additions after the first term (which lands on zero exactly): relative
+    // error <= 3u^2 of the running magnitude each.
+    abs_err += 4.0 * kU2 * magnitude * static_cast<double>(model.pairs[i].size() - 1);
     table.hi[i] = theta.hi;
     table.lo[i] = theta.lo;
     table.rel_err[i] = abs_err / theta.hi * (1.0 + 1e-12);
