@@ -495,20 +495,29 @@ def _config_paths(items: Sequence[str]) -> list[Path]:
 
 def _audit_row(name: str, report: dict[str, Any]) -> dict[str, Any]:
     """The advertised vs supported context of one report, for :func:`plot_audit`."""
-    supported: int | None = None
-    lower_bound = False
+    # (value, is_lower_bound) per layer type; the model supports the smallest.
+    candidates: list[tuple[int, bool]] = []
+    advertised = report.get("max_position_embeddings")
     for layer in report.get("layer_types", []):
-        if layer.get("max_context") is not None:
-            value = int(layer["max_context"])
+        span, first_negative = layer.get("context"), layer.get("max_context")
+        if (
+            advertised is not None
+            and span is not None
+            and span < advertised
+            and (first_negative is None or first_negative >= span)
+        ):
+            # A sliding-window or chunked layer type never sees distances >= span, and
+            # its B_m >= 0 below span: it does not limit the context.
+            candidates.append((int(advertised), True))
+        elif first_negative is not None:
+            candidates.append((int(first_negative), False))
         elif layer.get("max_context_limit") is not None:
             # No negative B_m below the scan limit: supported is at least the limit.
-            value, lower_bound = int(layer["max_context_limit"]), True
-        else:
-            continue
-        supported = value if supported is None else min(supported, value)
+            candidates.append((int(layer["max_context_limit"]), True))
+    supported, lower_bound = min(candidates) if candidates else (None, False)
     return {
         "name": name,
-        "advertised": report.get("max_position_embeddings"),
+        "advertised": advertised,
         "supported": supported,
         "lower_bound": lower_bound,
         "verdict": report.get("verdict"),

@@ -7,6 +7,7 @@ this module costs nothing and works on a headless machine.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -105,18 +106,37 @@ def plot_decay_curve(
         raise ValueError(f"float32 must have shape {exact.shape}, got {approx.shape}")
     plt = _pyplot()
     m = np.arange(start, start + length, dtype=np.float64)
-    # Plotting millions of points is slow and draws the same pixels: keep the min and
-    # max of each of ~4000 buckets so the envelope (and the dips below 0) survive.
-    xs, ys = _envelope(m, exact)
-    fig, ax = plt.subplots(figsize=(8, 4.2))
-    ax.plot(xs, ys, lw=0.7, color="C0", label="exact $B_m$")
+    log_x = length > 1 and start + length > 100 * max(start, 1)
+    if approx is None:
+        fig, ax = plt.subplots(figsize=(8, 4.2))
+    else:
+        fig, (ax, ax_diff) = plt.subplots(
+            2, 1, figsize=(8, 5.6), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+        )
+    # Millions of points draw the same pixels: keep each bucket's min and max so the
+    # envelope (and every dip below 0) survives.
+    ax.plot(*_envelope(m, exact, log=log_x), lw=0.7, color="C0", label="exact $B_m$")
     if approx is not None:
-        xa, ya = _envelope(m, approx)
-        ax.plot(xa, ya, lw=0.7, color="C3", alpha=0.7, label="float32 as implemented")
+        ax.plot(
+            *_envelope(m, approx, log=log_x),
+            lw=0.6,
+            color="C3",
+            alpha=0.6,
+            label="float32 as implemented",
+        )
+        ax_diff.plot(*_envelope(m, approx - exact, log=log_x), lw=0.6, color="C3")
+        ax_diff.axhline(0.0, color="k", lw=0.6)
+        ax_diff.set_ylabel("float32 $-$ exact", fontsize=8)
+        ax_diff.set_xlabel("distance m")
+        ax_diff.grid(alpha=0.3)
         diff = np.flatnonzero(np.sign(approx) != np.sign(exact))
         if diff.size:
             ax.axvline(
-                m[diff[0]], color="C3", ls=":", lw=1, label=f"signs part at m = {int(m[diff[0]])}"
+                m[diff[0]],
+                color="C3",
+                ls=":",
+                lw=1,
+                label=f"signs part first at m = {int(m[diff[0]])}",
             )
     ax.axhline(0.0, color="k", lw=0.8)
     negative = np.flatnonzero(exact < 0)
@@ -127,9 +147,10 @@ def plot_decay_curve(
     r = dim if rotary_dim is None else rotary_dim
     rot = "" if r == dim else f", r = {r}"
     ax.set_title(f"Decay sum $B_m$, base {base:.4g}, d = {dim}{rot}")
-    ax.set_xlabel("distance m")
+    if approx is None:
+        ax.set_xlabel("distance m")
     ax.set_ylabel("$B_m = \\sum_i \\cos(m\\theta_i)$")
-    if length > 1 and start + length > 100 * max(start, 1):
+    if log_x:
         ax.set_xscale("symlog", linthresh=max(10.0, float(start)))
     ax.legend(loc="upper right", fontsize=8)
     ax.grid(alpha=0.3)
@@ -137,21 +158,34 @@ def plot_decay_curve(
 
 
 def _envelope(
-    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], buckets: int = 4000
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    *,
+    log: bool,
+    buckets: int = 3000,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    if y.size <= 2 * buckets:
+    """Each bucket's min and max, in the order they occur: the same picture, fewer points.
+
+    Buckets are geometric on a log axis, so small distances keep every point.
+    """
+    n = y.size
+    if n <= 2 * buckets:
         return x, y
-    n = y.size // buckets * buckets
-    yb = y[:n].reshape(buckets, -1)
-    xb = x[:n].reshape(buckets, -1)
-    lo, hi = yb.argmin(axis=1), yb.argmax(axis=1)
-    rows = np.arange(buckets)
-    # Interleave each bucket's min and max in the order they occur.
-    first = np.minimum(lo, hi)
-    second = np.maximum(lo, hi)
-    xs = np.column_stack([xb[rows, first], xb[rows, second]]).ravel()
-    ys = np.column_stack([yb[rows, first], yb[rows, second]]).ravel()
-    return np.concatenate([xs, x[n:]]), np.concatenate([ys, y[n:]])
+    if log:
+        edges = np.unique(np.geomspace(1, n, buckets).astype(np.int64))
+        edges = np.unique(np.concatenate([[0], edges]))
+    else:
+        edges = np.linspace(0, n, buckets + 1).astype(np.int64)
+    picks: list[int] = []
+    for lo, hi in itertools.pairwise(edges.tolist()):
+        if hi <= lo:
+            continue
+        seg = y[lo:hi]
+        a, b = lo + int(seg.argmin()), lo + int(seg.argmax())
+        picks.extend(sorted({a, b}))
+    picks.append(n - 1)
+    idx = np.unique(np.asarray(picks, dtype=np.int64))
+    return x[idx], y[idx]
 
 
 def fit_power_law(contexts: npt.ArrayLike, bases: npt.ArrayLike) -> tuple[float, float]:
