@@ -1,6 +1,6 @@
 """Regenerate the README figures in docs/ (about 40 s; needs matplotlib).
 
-    python docs/make_figures.py
+python docs/make_figures.py
 """
 
 from __future__ import annotations
