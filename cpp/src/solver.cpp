@@ -178,7 +178,7 @@ double jump_past(const FrequencyModel& model, std::uint64_t m, const BaseState& 
     if (!(next > b)) next = std::nextafter(b, std::numeric_limits<double>::infinity());
     b = next;
     if (b > kMaxBase) return b;
-    table = model_table(model, b);
+    model_table_into(model, b, table);
   }
 }
 
@@ -323,7 +323,8 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
 }  // namespace
 
 MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context,
-                              double start_base, bool staircase, Monitor* monitor) {
+                              double start_base, bool staircase, Monitor* monitor,
+                              double max_base) {
   MinBaseResult result;
   Certificates certificates(staircase ? context : 0);
   Poller poller(monitor);
@@ -332,8 +333,9 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
   double b = start_base;
 
   for (;;) {
-    if (b > kMaxBase) {
+    if (b > max_base || b > kMaxBase) {
       result.exhausted = true;
+      result.base = b;
       return result;
     }
     const BaseState state(model, b, context);

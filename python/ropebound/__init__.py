@@ -2,7 +2,9 @@
 
 Modules: :mod:`ropebound.decay` (the decay sum and frequencies),
 :mod:`ropebound.bounds` (max context of a base, minimal base of a context,
-staircase, admissible intervals, sweeps).
+staircase, admissible intervals, sweeps), :mod:`ropebound.scaling` (RoPE scaling
+schemes of model configs), :mod:`ropebound.config` (model-config audit),
+:mod:`ropebound.precision` (float32 "as implemented" against exact).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .bounds import (
 )
 from .config import ConfigReport, check_config, models
 from .decay import decay_curve, decay_sum, frequencies
+from .precision import PrecisionReport, precision_report
 from .scaling import scaled_frequencies
 
 __version__ = "0.1.0"
@@ -26,6 +29,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BaseBound",
     "ConfigReport",
+    "PrecisionReport",
     "Staircase",
     "UncertifiedWarning",
     "__version__",
@@ -37,6 +41,7 @@ __all__ = [
     "max_context",
     "min_base",
     "models",
+    "precision_report",
     "scaled_frequencies",
     "staircase",
     "sweep_min_base",

@@ -54,6 +54,7 @@ def min_base_search(
     start_base: float,
     staircase: bool = False,
     progress: _Progress = None,
+    max_base: float = 1e250,
 ) -> dict[str, Any]: ...
 def first_negative(
     table: FrequencyTable, start: int, end: int, progress: _Progress = None

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core
+from . import _evaluators as evaluators
 from ._validate import (
     MAX_DISTANCE,
     check_base,
@@ -167,6 +168,9 @@ def min_base(
     inclusive: bool = False,
     start: float | None = None,
     progress: Progress = None,
+    scaling: Mapping[str, Any] | None = None,
+    precision: str = "exact",
+    seq_len: int | None = None,
 ) -> BaseBound:
     r"""The exact minimal base :math:`b^*(L, d)`, certified.
 
@@ -205,6 +209,19 @@ def min_base(
     progress : callable, optional
         ``progress(distance, context)`` with the current violating distance.
         Ctrl-C stops the search with ``KeyboardInterrupt``.
+    scaling, seq_len
+        A ``rope_scaling`` dict held fixed while the base varies. Its
+        frequencies are piecewise sums of powers of the base
+        (:func:`~ropebound.scaling.frequency_model`); the search runs segment by
+        segment, each with its own exact model, so it stays certified. At a
+        discontinuity of the model (YaRN's truncated ramp) ``b*`` can be the
+        segment's first base, with no critical distance.
+    precision : {"exact", "float32", "bfloat16-table"}
+        ``"float32"`` looks for the smallest float32 base at or above the exact
+        ``b*`` that is admissible under float32 arithmetic (see
+        :func:`~ropebound.decay_sum`). That result is **not certified**
+        (``certified=False``): float32 bases below the exact ``b*`` are not all
+        examined.
 
     Raises
     ------
@@ -216,10 +233,25 @@ def min_base(
     r = check_rotary_dim(d, rotary_dim)
     n = _distances(L, inclusive)
     check_progress(progress)
+    prec = evaluators.check_precision(precision)
     trivial = _trivial_bound(n, L, d, r, inclusive)
     if trivial is not None:
         return trivial
     b0 = START_BASE if start is None else float(check_base(start, "start"))
+    if prec != "exact":
+        exact = min_base(
+            context,
+            d,
+            rotary_dim=r,
+            inclusive=inclusive,
+            start=start,
+            progress=progress,
+            scaling=scaling,
+            seq_len=seq_len,
+        )
+        return _min_base_float32(exact, n, prec, scaling, seq_len)
+    if scaling is not None:
+        return _min_base_scaled(L, d, r, n, inclusive, b0, scaling, seq_len, progress)
     model = _core.FrequencyModel.rope(d, r)
     res = _core.min_base_search(model, n, b0, False, progress)
     if res["exhausted"]:
@@ -239,6 +271,90 @@ def min_base(
         r,
         inclusive,
         jumps=int(res["jumps"]),
+    )
+
+
+def _min_base_scaled(
+    L: int,
+    d: int,
+    r: int,
+    n: int,
+    inclusive: bool,
+    b0: float,
+    scaling: Mapping[str, Any],
+    seq_len: int | None,
+    progress: Progress,
+) -> BaseBound:
+    """min_base for a scaling scheme: the jump search on each exact model segment."""
+    from .scaling import frequency_model
+
+    fm = frequency_model(d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
+    b = b0
+    jumps = 0
+    for seg in fm.segments:
+        if seg.base_hi <= b:
+            continue
+        b = max(b, seg.base_lo)
+        pairs = [[(float(t.coefficient), int(t.power)) for t in terms] for terms in seg.terms]
+        model = _core.FrequencyModel(fm.denominator, pairs, fm.constant)
+        last = math.nextafter(seg.base_hi, 0.0) if math.isfinite(seg.base_hi) else 1e250
+        res = _core.min_base_search(model, n, b, False, progress, last)
+        jumps += int(res["jumps"])
+        if not res["exhausted"]:
+            critical = int(res["critical_distance"])
+            return BaseBound(
+                float(res["base"]),
+                None if critical < 0 else critical,
+                bool(res["certified"]),
+                L,
+                d,
+                r,
+                inclusive,
+                jumps=jumps,
+            )
+        b = seg.base_hi
+    raise ValueError(f"no admissible base <= 1e250 for context={L}, dim={d} with this scaling")
+
+
+def _min_base_float32(
+    exact: BaseBound,
+    n: int,
+    precision: str,
+    scaling: Mapping[str, Any] | None,
+    seq_len: int | None,
+    max_steps: int = 4096,
+) -> BaseBound:
+    """Smallest float32 base >= exact b* admissible under float32 arithmetic (uncertified)."""
+    f = np.float32(exact.base)
+    if float(f) < exact.base:
+        f = np.nextafter(f, np.float32(np.inf))
+    for _ in range(max_steps):
+        ev = evaluators.build(
+            float(f),
+            exact.dim,
+            exact.rotary_dim,
+            scaling=scaling,
+            precision=precision,
+            frequencies=None,
+            seq_len=seq_len,
+        )
+        assert ev.float32 is not None
+        m, _unknown = _core.first_negative_float32(ev.float32, 0, n, None)
+        if m < 0:
+            return BaseBound(
+                float(f),
+                None,
+                False,
+                exact.context,
+                exact.dim,
+                exact.rotary_dim,
+                exact.inclusive,
+                jumps=exact.jumps,
+            )
+        f = np.nextafter(f, np.float32(np.inf))
+    raise ValueError(
+        f"no float32 base within {max_steps} float32 steps above the exact b* = {exact.base!r} "
+        "is admissible under float32 arithmetic"
     )
 
 
@@ -303,13 +419,19 @@ def staircase(
 
 
 def max_context(
-    base: Any,
-    dim: int,
+    base: Any = None,
+    dim: int | None = None,
     *,
     rotary_dim: int | None = None,
     limit: int = 2**32,
     inclusive: bool = False,
     progress: Progress = None,
+    scaling: Mapping[str, Any] | None = None,
+    precision: str = "exact",
+    frequencies: Any = None,
+    seq_len: int | None = None,
+    executor: Executor | None = None,
+    chunk_size: int = 256,
 ) -> Any:
     r"""The max context :math:`m^*(b) = \min\{m \ge 0 : B_m(b) < 0\}` of a base.
 
@@ -325,6 +447,16 @@ def max_context(
         (OpenMP over bases).
     limit : int
         Distances ``m < limit`` are examined, 1 <= limit <= 2**53.
+    scaling, precision, frequencies, seq_len
+        As in :func:`~ropebound.decay_sum`: a ``rope_scaling`` dict, the float32
+        "as implemented" arithmetic, or an explicit frequency table (then
+        ``base`` and ``dim`` are omitted). Under ``precision="float32"`` each
+        distance costs ``d/2`` cosines (no recurrence).
+    executor : concurrent.futures.Executor, optional
+        For an array of bases: chunks of ``chunk_size`` bases are submitted to
+        it (e.g. ``dask.distributed.Client(...).get_executor()``) and the
+        results concatenated; identical to the local path, since every base is
+        scanned on its own.
 
     Notes
     -----
@@ -333,15 +465,57 @@ def max_context(
     within that bound of zero with the exact evaluators. Cost: proportional to
     the answer (``m* x d/2`` terms).
     """
-    d = check_dim(dim)
-    r = check_rotary_dim(d, rotary_dim)
     lim = check_int(limit, "limit")
     if not 1 <= lim <= MAX_DISTANCE:
         raise ValueError(f"limit must be an integer in [1, 2**53], got {lim}")
     _distances(1, inclusive)
     check_progress(progress)
-    bases = check_base(base)
     shift = 1 if inclusive else 0
+    if executor is not None and frequencies is None:
+        bases_in = check_base(base)
+        if bases_in.ndim > 0:
+            size = check_int(chunk_size, "chunk_size")
+            if size < 1:
+                raise ValueError(f"chunk_size must be >= 1, got {size}")
+            flat_in = bases_in.ravel()
+            kwargs: dict[str, Any] = {
+                "rotary_dim": rotary_dim,
+                "limit": lim,
+                "inclusive": inclusive,
+                "scaling": scaling,
+                "precision": precision,
+                "seq_len": seq_len,
+            }
+            futures = [
+                executor.submit(max_context, flat_in[k : k + size], dim, **kwargs)
+                for k in range(0, flat_in.size, size)
+            ]
+            parts = [np.asarray(f.result(), dtype=np.int64) for f in futures]
+            return np.concatenate(parts).reshape(bases_in.shape)
+    if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
+        selectors = dict(
+            scaling=scaling, precision=precision, frequencies=frequencies, seq_len=seq_len
+        )
+        if frequencies is not None:
+            return _max_context_one(
+                evaluators.build(base, dim, rotary_dim, **selectors), lim, shift, progress
+            )
+        bases_arr = check_base(base)
+        if bases_arr.ndim == 0:
+            ev = evaluators.build(float(bases_arr), dim, rotary_dim, **selectors)
+            return _max_context_one(ev, lim, shift, progress)
+        found = [
+            _max_context_one(
+                evaluators.build(float(b), dim, rotary_dim, **selectors), lim, shift, progress
+            )
+            for b in bases_arr.ravel()
+        ]
+        return np.array([-1 if f is None else f for f in found], dtype=np.int64).reshape(
+            bases_arr.shape
+        )
+    d = check_dim(dim)
+    r = check_rotary_dim(d, rotary_dim)
+    bases = check_base(base)
     if bases.ndim == 0:
         table = _core.FrequencyTable.rope(float(bases), d, r)
         m, unknown = _core.first_negative(table, 0, lim, progress)
@@ -354,15 +528,32 @@ def max_context(
         return None if m < 0 else int(m) - shift
     model = _core.FrequencyModel.rope(d, r)
     flat = np.ascontiguousarray(bases.ravel())
-    found, unsettled = _core.max_context_bases(model, flat, lim, progress)
+    found_arr, unsettled = _core.max_context_bases(model, flat, lim, progress)
     if np.any(unsettled):
         warnings.warn(
             f"{int(np.count_nonzero(unsettled))} bases had signs that could not be settled",
             UncertifiedWarning,
             stacklevel=2,
         )
-    out = np.where(found >= 0, found - shift, -1).astype(np.int64)
+    out = np.where(found_arr >= 0, found_arr - shift, -1).astype(np.int64)
     return out.reshape(bases.shape)
+
+
+def _max_context_one(
+    ev: evaluators.Evaluator, limit: int, shift: int, progress: Progress
+) -> int | None:
+    if ev.exact is not None:
+        m, unknown = _core.first_negative(ev.exact, 0, limit, progress)
+    else:
+        assert ev.float32 is not None
+        m, unknown = _core.first_negative_float32(ev.float32, 0, limit, progress)
+    if unknown:
+        warnings.warn(
+            f"{unknown} signs near zero could not be settled; the result may be early",
+            UncertifiedWarning,
+            stacklevel=3,
+        )
+    return None if m < 0 else int(m) - shift
 
 
 def sweep_min_base(

@@ -27,19 +27,18 @@ Conventions follow Hugging Face transformers (current v5 where versions differ):
 from __future__ import annotations
 
 import importlib.resources
-import inspect
 import json
 import math
 import numbers
 import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from .scaling import attention_factor, parse_scaling, rope_type_of, scaled_frequencies
+from . import bounds
+from .scaling import attention_factor, parse_scaling, rope_type_of
 
 DEFAULT_THETA = 10000.0
 VERDICTS = ("supported", "superficial", "unknown")
@@ -528,43 +527,6 @@ class ConfigReport:
         }
 
 
-def _accepts(fn: Any, *names: str) -> bool:
-    """Whether ``fn`` takes all the keyword arguments ``names`` (solver features)."""
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-    return all(n in params for n in names)
-
-
-def _first_negative(
-    solver: Any, base: float, d: int, r: int, limit: int, theta: Any
-) -> tuple[int | None, int]:
-    """Smallest m < limit with B_m < 0 for the explicit frequencies ``theta`` (+ unrotated).
-
-    Uses ``max_context(frequencies=...)`` when the solver offers it, else the core's
-    certified scan over an explicit frequency table (the theta doubles taken as exact).
-    Returns (m or None, number of unsettled signs).
-    """
-    if _accepts(solver.max_context, "frequencies"):
-        m = solver.max_context(base, d, rotary_dim=r, limit=limit, frequencies=theta)
-        return (None if m is None else int(m)), 0
-    from . import _core
-
-    full = np.concatenate([np.asarray(theta, dtype=np.float64), np.zeros((d - r) // 2)])
-    table = _core.FrequencyTable.explicit(full)
-    m, unknown = _core.first_negative(table, 0, limit, None)
-    return (None if m < 0 else int(m)), int(unknown)
-
-
-def _solver() -> Any:
-    try:
-        from . import bounds
-    except ImportError:
-        return None
-    return bounds
-
-
 def _check_layer(
     rc: RopeConfig, layer: LayerRope, limit: int | None, want_min_base: bool
 ) -> LayerTypeReport:
@@ -618,70 +580,41 @@ def _check_layer(
             "and every base (SPEC section 2: unrotated pairs add (d-r)/2)"
         )
     lim = limit if limit is not None else 2 * context
-    solver = _solver()
     verdict = "unknown"
-    m_exact: int | None = None
     m_f32: int | None = None
     b_min: float | None = None
     b_cert: bool | None = None
-    if solver is None:
-        reasons.append("solver (ropebound.bounds) not available")
+    selectors: dict[str, Any] = {"rotary_dim": r, "scaling": layer.scaling, "seq_len": seq_len}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", bounds.UncertifiedWarning)
+        m_exact = bounds.max_context(layer.rope_theta, d, limit=lim, **selectors)
+    unsettled = any(issubclass(w.category, bounds.UncertifiedWarning) for w in caught)
+    if unsettled:
+        reasons.append("some signs near zero could not be settled")
+    elif m_exact is None:
+        verdict = "supported"
+        reasons.append(f"B_m >= 0 for every m < {lim} (exact frequencies)")
+    elif m_exact >= context:
+        verdict = "supported"
+        reasons.append(f"first B_m < 0 at m = {m_exact} >= context {context}")
     else:
-        theta = scaled_frequencies(
-            layer.rope_theta, d, rotary_dim=r, scaling=layer.scaling, seq_len=seq_len
+        verdict = "superficial"
+        reasons.append(f"first B_m < 0 at m = {m_exact} < context {context}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", bounds.UncertifiedWarning)
+        m_f32 = bounds.max_context(layer.rope_theta, d, limit=lim, precision="float32", **selectors)
+    if (m_f32 is None or m_f32 >= context) != (verdict == "supported"):
+        reasons.append(
+            f"float32 as implemented parts ways: first B_m < 0 at {m_f32} vs exact {m_exact}"
         )
-        m_exact, unsettled = _first_negative(solver, layer.rope_theta, d, r, lim, theta)
-        if unsettled:
-            reasons.append(f"{unsettled} signs near zero could not be settled")
-        elif m_exact is None:
-            verdict = "supported"
-            reasons.append(f"B_m >= 0 for every m < {lim} (exact frequencies)")
-        elif m_exact >= context:
-            verdict = "supported"
-            reasons.append(f"first B_m < 0 at m = {m_exact} >= context {context}")
-        else:
-            verdict = "superficial"
-            reasons.append(f"first B_m < 0 at m = {m_exact} < context {context}")
-        if _accepts(solver.max_context, "precision", "frequencies"):
-            theta32 = scaled_frequencies(
-                layer.rope_theta,
-                d,
-                rotary_dim=r,
-                scaling=layer.scaling,
-                seq_len=seq_len,
-                precision="float32",
-            )
-            m_f32 = solver.max_context(
-                layer.rope_theta,
-                d,
-                rotary_dim=r,
-                limit=lim,
-                frequencies=theta32,
-                precision="float32",
-            )
-            if (m_f32 is None or m_f32 >= context) != (verdict == "supported"):
-                reasons.append(
-                    f"float32 as implemented parts ways: first B_m < 0 at {m_f32} vs exact "
-                    f"{m_exact}"
-                )
-        else:
-            reasons.append(
-                "float32 'as implemented' max_context: the solver has no float32 phase mode yet"
-            )
-        if want_min_base:
-            if layer.scaling is None or _accepts(solver.min_base, "scaling"):
-                kwargs: dict[str, Any] = {"rotary_dim": r}
-                if layer.scaling is not None:
-                    kwargs["scaling"] = layer.scaling
-                bb = solver.min_base(context, d, **kwargs)
-                b_min = float(bb.base)
-                b_cert = bool(bb.certified)
-                reasons.append(
-                    f"minimal base for context {context}: {b_min:.6g}"
-                    + ("" if b_cert else " (not certified)")
-                )
-            else:
-                reasons.append(f"min_base: the solver does not support {t} scaling yet")
+    if want_min_base:
+        bb = bounds.min_base(context, d, **selectors)
+        b_min = float(bb.base)
+        b_cert = bool(bb.certified)
+        reasons.append(
+            f"minimal base for context {context}: {b_min:.6g}"
+            + ("" if b_cert else " (not certified)")
+        )
     return LayerTypeReport(
         **base,  # type: ignore[arg-type]
         max_context=m_exact,

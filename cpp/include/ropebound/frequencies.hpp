@@ -50,6 +50,8 @@ struct FrequencyModel {
 // The double-double table of a model at one base (base in (1, kMaxBase]).
 // Throws std::invalid_argument where a frequency is not positive.
 FrequencyTable model_table(const FrequencyModel& model, double base);
+// The same into an existing table, reusing its storage (hot loops).
+void model_table_into(const FrequencyModel& model, double base, FrequencyTable& table);
 
 // theta_i = base^(-2i/rotary_dim), i < rotary_dim/2, plus (dim - rotary_dim)/2
 // unrotated pairs. Throws std::invalid_argument on a base outside (1, kMaxBase],

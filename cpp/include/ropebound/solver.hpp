@@ -63,8 +63,11 @@ struct MinBaseResult {
 //
 // With staircase = false the violator is any negative distance, looked for
 // near the previous one first: far cheaper, same result, no staircase.
+// The search gives up (exhausted = true) once the base passes max_base: a
+// piecewise model is searched one segment at a time.
 MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context,
-                              double start_base, bool staircase, Monitor* monitor);
+                              double start_base, bool staircase, Monitor* monitor,
+                              double max_base = kMaxBase);
 
 // At an admissible base (every B_m >= 0, m < context): a step h in u = ln b
 // such that every base in [b, b e^h] is admissible. admissible = false when
