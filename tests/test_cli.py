@@ -347,14 +347,29 @@ def test_missing_library_function_is_a_one_line_error(
     assert "check_config" in err
 
 
-def test_precision_fails_cleanly_until_it_exists(capsys: pytest.CaptureFixture[str]) -> None:
-    status = cli.main(["precision", "5e5", "--dim", "128", "--limit", "4096", "--json"])
-    if hasattr(rb, "precision_report"):
-        assert status == 0
-        json.loads(capsys.readouterr().out)
-    else:
-        assert status == 1
-        assert_one_line_error(capsys.readouterr().err)
+def test_precision_report(capsys: pytest.CaptureFixture[str]) -> None:
+    if not hasattr(rb, "precision_report"):
+        pytest.skip("precision_report not in this build")
+    argv = ["precision", "5e5", "--dim", "128", "--contexts", "2^10..2^12", "--json"]
+    assert cli.main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    expected = rb.precision_report(5e5, 128, contexts=[1024, 2048, 4096]).to_dict()
+    assert doc == json.loads(json.dumps(expected))
+    assert [row["context"] for row in doc["rows"]] == [1024, 2048, 4096]
+    assert cli.main(["precision", "5e5", "--dim", "128", "--contexts", "64k"]) == 0
+    out = capsys.readouterr().out
+    assert "first certified sign disagreement: " in out
+    assert f"max context, exact:      {rb.max_context(5e5, 128)}" in out
+
+
+def test_missing_precision_report_is_a_one_line_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delattr(rb, "precision_report", raising=False)
+    assert cli.main(["precision", "5e5", "--dim", "128"]) == 1
+    err = capsys.readouterr().err
+    assert_one_line_error(err)
+    assert "precision_report" in err
 
 
 # --- subprocess: the real entry point ----------------------------------------------

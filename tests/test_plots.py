@@ -92,6 +92,8 @@ def test_cli_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["curve", "--base", "1e4", "--dim", "64", "--length", "4096", "--plot", str(curve)]
     assert cli.main(argv) == 0
     assert_png(curve)
+    assert cli.main([*argv, "--float32"]) == 0
+    assert_png(curve)
     capsys.readouterr()
     assert cli.main(["staircase", "4096", "--dim", "128", "--plot", str(stairs), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["plot"] == str(stairs)

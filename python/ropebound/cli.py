@@ -325,6 +325,19 @@ def _cmd_curve(args: argparse.Namespace) -> int:
     if args.plot is not None:
         from .plots import plot_decay_curve
 
+        float32: np.ndarray[Any, Any] | None = None
+        if args.float32:
+            # The same distances as float32 inference stacks compute them (overlay).
+            float32 = np.asarray(
+                decay_curve(
+                    args.length,
+                    args.base,
+                    args.dim,
+                    rotary_dim=args.rotary_dim,
+                    start=args.start,
+                    precision="float32",
+                )
+            )
         plot_decay_curve(
             args.base,
             args.dim,
@@ -333,6 +346,7 @@ def _cmd_curve(args: argparse.Namespace) -> int:
             rotary_dim=args.rotary_dim,
             start=args.start,
             values=values,
+            float32=float32,
         )
         doc["plot"] = str(args.plot)
     if args.json:
@@ -612,18 +626,42 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 def _cmd_precision(args: argparse.Namespace) -> int:
     precision_report = _require("precision_report")
-    kwargs: dict[str, Any] = {"rotary_dim": args.rotary_dim}
-    if args.limit is not None:
-        kwargs["limit"] = args.limit
-    report = precision_report(args.base, args.dim, **kwargs)
-    doc = report.to_dict() if hasattr(report, "to_dict") else report
+    contexts = None if args.contexts is None else [c for item in args.contexts for c in item]
+    with _progress(args.progress, "precision") as progress:
+        report = precision_report(
+            args.base,
+            args.dim,
+            rotary_dim=args.rotary_dim,
+            contexts=contexts,
+            precision=args.precision,
+            progress=progress,
+        )
+    doc = report.to_dict()
     if args.json:
         _emit_json(doc)
-    elif hasattr(report, "format"):
-        print(report.format())
-    else:
-        for key, value in dict(doc).items():
-            print(f"{key}: {value}")
+        return 0
+    print(
+        f"base {doc['base']:g}, dim {doc['dim']}, rotary_dim {doc['rotary_dim']}: "
+        f"exact vs {doc['precision']} as implemented"
+    )
+    largest = max(row["context"] for row in doc["rows"])
+
+    def shown(value: int | None) -> str:
+        return f"> {largest} (no B_m < 0 below it)" if value is None else str(value)
+
+    print(f"max context, exact:      {shown(doc['exact_max_context'])}")
+    print(f"max context, {doc['precision']}: {shown(doc['float32_max_context'])}")
+    first = doc["first_sign_disagreement"]
+    print(
+        "first certified sign disagreement: "
+        + ("none below the largest context" if first is None else f"m = {first}")
+    )
+    print(f"{'context':>10} {'phase err pair 0':>17} {'max phase err':>14} {'pair':>5}")
+    for row in doc["rows"]:
+        print(
+            f"{row['context']:>10} {row['fastest_pair_phase_error']:>17.3g} "
+            f"{row['max_phase_error']:>14.3g} {row['worst_pair']:>5}"
+        )
     return 0
 
 
@@ -724,6 +762,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=parse_int, default=0, help="first distance (default 0)")
     p.add_argument("--plot", type=Path, default=None, metavar="FILE", help="write a plot (PNG)")
     p.add_argument("--csv", type=Path, default=None, metavar="FILE", help="write m,B_m as CSV")
+    p.add_argument(
+        "--float32",
+        action="store_true",
+        help="with --plot: overlay the float32 'as implemented' curve",
+    )
     p.set_defaults(func=_cmd_curve)
 
     p = _sub(
@@ -813,12 +856,24 @@ def build_parser() -> argparse.ArgumentParser:
         subparsers,
         "precision",
         "exact vs float32 'as implemented' decay sums of a base",
-        "  ropebound precision 500000 --dim 128\n  ropebound precision 1e6 --dim 128 --json\n",
+        "  ropebound precision 500000 --dim 128\n"
+        "  ropebound precision 1e6 --dim 128 --contexts 2^12..2^22 --json\n",
     )
     p.add_argument("base", type=parse_base, help="RoPE base b")
     _add_common(p)
     p.add_argument(
-        "--limit", type=parse_int, default=None, metavar="N", help="examine distances m < N"
+        "--contexts",
+        type=parse_int_list,
+        nargs="+",
+        default=None,
+        metavar="LIST",
+        help="context lengths to report (default 2^10..2^20)",
+    )
+    p.add_argument(
+        "--precision",
+        choices=["float32", "bfloat16-table"],
+        default="float32",
+        help="the 'as implemented' arithmetic (default float32)",
     )
     p.set_defaults(func=_cmd_precision)
 
