@@ -10,7 +10,9 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -418,3 +420,30 @@ def test_ctrl_c_exits_130() -> None:
     assert time.monotonic() - started < 5  # the core checks for signals every ~50 ms
     assert err.strip() == "ropebound: interrupted"
     assert out == ""
+
+
+def test_compare_subcommand_is_registered_from_its_module(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A stand-in for ropebound.cli_compare (another branch): register(subparsers) adds
+    # the parser and sets func; main() must pick it up and run it.
+    fake = types.ModuleType("ropebound.cli_compare")
+
+    def register(subparsers: Any) -> None:
+        parser = subparsers.add_parser("compare", help="stand-in")
+        parser.add_argument("context", type=int)
+        parser.set_defaults(func=lambda args: print(f"compared {args.context}") or 0)
+
+    fake.register = register  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "ropebound.cli_compare", fake)
+    assert cli.main(["compare", "4096"]) == 0
+    assert capsys.readouterr().out.strip() == "compared 4096"
+
+
+def test_without_compare_module_the_subcommand_is_absent(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "ropebound.cli_compare", None)
+    monkeypatch.delattr("ropebound.cli_compare", raising=False)
+    assert cli.main(["compare", "4096", "--dim", "128"]) == 2
+    assert_one_line_error(capsys.readouterr().err)
