@@ -623,9 +623,8 @@ def _sweep_one_dim(
     start: float | None = None
     for L in contexts:
         bound = min_base(L, dim, rotary_dim=rotary_dim, inclusive=inclusive, start=start)
-        rows.append(
-            (L, dim, rotary_dim, bound.base, bound.critical_distance or -1, bound.certified)
-        )
+        critical = -1 if bound.critical_distance is None else bound.critical_distance
+        rows.append((L, dim, rotary_dim, bound.base, critical, bound.certified))
         if bound.attained:
             start = bound.base
     return rows
