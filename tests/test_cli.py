@@ -19,6 +19,8 @@ import pytest
 import ropebound as rb
 from ropebound import cli
 
+from helpers import default_sigint
+
 SUBCOMMANDS = [
     "bound",
     "context",
@@ -403,6 +405,7 @@ def test_ctrl_c_exits_130() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )  # fmt: skip
     try:
         # Long enough for the interpreter and numpy to import: a SIGINT during
@@ -415,7 +418,7 @@ def test_ctrl_c_exits_130() -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.wait()
+            proc.communicate()
     assert proc.returncode == 130, err
     assert time.monotonic() - started < 5  # the core checks for signals every ~50 ms
     assert err.strip() == "ropebound: interrupted"

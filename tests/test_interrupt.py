@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+from helpers import default_sigint
+
 SNIPPET = """
 import sys, time, ropebound as rb
 print("ready", flush=True)
@@ -27,14 +29,20 @@ def test_ctrl_c_interrupts_decay_curve() -> None:
         stdout=subprocess.PIPE,
         text=True,
         env=dict(os.environ, OMP_NUM_THREADS="2"),
+        preexec_fn=default_sigint,
     )
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "ready"
-    time.sleep(1.0)
-    sent = time.perf_counter()
-    proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=30)
-    elapsed = time.perf_counter() - sent
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(1.0)
+        sent = time.perf_counter()
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+        elapsed = time.perf_counter() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert "interrupted" in out, out
     assert "after 4.0" in out, out
     assert elapsed < 5.0  # generous for a loaded CI machine; polling is every 50 ms
