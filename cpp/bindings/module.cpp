@@ -6,6 +6,7 @@ namespace py = pybind11;
 namespace ropebound::bindings {
 void register_frequencies(py::module_& m);
 void register_decay(py::module_& m);
+void register_roformer(py::module_& m);
 }  // namespace ropebound::bindings
 
 PYBIND11_MODULE(_core, m) {
@@ -17,4 +18,5 @@ PYBIND11_MODULE(_core, m) {
 #endif
   ropebound::bindings::register_frequencies(m);
   ropebound::bindings::register_decay(m);
+  ropebound::bindings::register_roformer(m);
 }
