@@ -6,6 +6,7 @@ See ``SPEC``-level definitions in the module docstrings: :mod:`ropebound.decay`
 
 from __future__ import annotations
 
+from . import literature
 from .decay import decay_curve, decay_sum, frequencies
 
 __version__ = "0.1.0"
@@ -15,4 +16,5 @@ __all__ = [
     "decay_curve",
     "decay_sum",
     "frequencies",
+    "literature",
 ]
