@@ -136,7 +136,8 @@ def cosine_integral(x: float) -> float:
     ``x <= 4`` (terms below 3, so little cancellation), and for ``x > 4`` the continued
     fraction of :math:`E_1(ix)` (modified Lentz), :math:`\mathrm{Ci}(x) =
     -\mathrm{Re}\,E_1(ix)` (Numerical Recipes, Sec. 6.8). Absolute error below
-    1e-14, relative error a few 1e-15 away from the zeros of Ci. Pure Python, so the package needs no scipy.
+    1e-14, relative error a few 1e-15 away from the zeros of Ci. Pure Python, so
+    the package needs no scipy.
     """
     x = _check_positive(x, "x")
     if x <= 4.0:
