@@ -20,6 +20,7 @@ def test_double_double_theta_within_stated_relative_error(
     table = _core.FrequencyTable.rope(base, d, r)
     assert table.pairs == r // 2
     assert table.constant == (d - r) // 2
+    old = flint.ctx.prec
     flint.ctx.prec = 250
     try:
         for i in range(0, r // 2, max(1, r // 16)):
@@ -31,7 +32,7 @@ def test_double_double_theta_within_stated_relative_error(
                 <= float(table.rel_err[i]) * float(table.hi[i]) / float(exact.lower()) + 1e-60
             )
     finally:
-        flint.ctx.prec = 53
+        flint.ctx.prec = old
 
 
 def test_frequencies_shape_dtype_and_values() -> None:

@@ -12,6 +12,11 @@ m = np.random.default_rng(0).integers(0, 2**50, size=20_000)
 b = np.random.default_rng(1).uniform(2.0, 1e9, size=20_000)
 v, e = rb.decay_sum(m, b, 96, return_error=True)
 h.update(v.tobytes()); h.update(e.tobytes())
+b = rb.min_base(20000, 128)
+h.update(repr((b.base, b.critical_distance, b.certified)).encode())
+s = rb.staircase(3000, 64)
+h.update(s.bases.tobytes()); h.update(s.contexts.tobytes())
+h.update(rb.max_context(np.geomspace(2, 1e6, 50), 96, limit=10**5).tobytes())
 print(h.hexdigest())
 """
 

@@ -98,12 +98,19 @@ py::array_t<double> decay_curve_py(const FrequencyTable& table, std::uint64_t st
 
 }  // namespace
 
+// B_m in double-double cos (the sign-settling evaluator), for tests.
+py::tuple decay_sum_precise_py(const FrequencyTable& table, std::uint64_t m) {
+  const Bounded b = decay_sum_precise(m, table);
+  return py::make_tuple(b.value, b.error);
+}
+
 void register_decay(py::module_& m) {
   m.attr("MAX_DISTANCE") = kMaxDistance;
   m.def("decay_sum_table", &decay_sum_table, py::arg("table"), py::arg("m"),
         py::arg("progress") = py::none());
   m.def("decay_sum_bases", &decay_sum_bases, py::arg("m"), py::arg("base"), py::arg("dim"),
         py::arg("rotary_dim"), py::arg("progress") = py::none());
+  m.def("decay_sum_precise", &decay_sum_precise_py, py::arg("table"), py::arg("m"));
   m.def("decay_curve", &decay_curve_py, py::arg("table"), py::arg("start"), py::arg("length"),
         py::arg("progress") = py::none());
   m.def(

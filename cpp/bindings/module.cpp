@@ -6,6 +6,8 @@ namespace py = pybind11;
 namespace ropebound::bindings {
 void register_frequencies(py::module_& m);
 void register_decay(py::module_& m);
+void register_solver(py::module_& m);
+void register_float32(py::module_& m);
 void register_roformer(py::module_& m);
 }  // namespace ropebound::bindings
 
@@ -18,5 +20,7 @@ PYBIND11_MODULE(_core, m) {
 #endif
   ropebound::bindings::register_frequencies(m);
   ropebound::bindings::register_decay(m);
+  ropebound::bindings::register_solver(m);
+  ropebound::bindings::register_float32(m);
   ropebound::bindings::register_roformer(m);
 }

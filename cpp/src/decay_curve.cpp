@@ -16,6 +16,7 @@
 
 #include "ropebound/dd.hpp"
 #include "ropebound/decay.hpp"
+#include "ropebound/recurrence.hpp"
 
 namespace ropebound {
 
@@ -31,19 +32,11 @@ inline v4 load4(const double* p) {
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-inline void store4(double* p, v4 v) { std::memcpy(p, &v, sizeof v); }
 
-struct Coefficients {
-  std::size_t padded = 0;
-  // Baby-step and giant-step rotations per pair; zero in padding so that the
-  // padded pairs stay the zero vector and add nothing.
-  std::vector<double> baby_c, baby_s, giant_c, giant_s;
-  double baby_error = 0.0;   // max per-component error of (baby_c, baby_s)
-  double giant_error = 0.0;  // max per-component error of (giant_c, giant_s)
-};
+}  // namespace
 
-Coefficients make_coefficients(const FrequencyTable& table) {
-  Coefficients co;
+Rotation make_rotation(const FrequencyTable& table, bool with_giant) {
+  Rotation co;
   const std::size_t n = table.pairs();
   co.padded = (n + kGroup - 1) / kGroup * kGroup;
   co.baby_c.assign(co.padded, 0.0);
@@ -52,35 +45,33 @@ Coefficients make_coefficients(const FrequencyTable& table) {
   co.giant_s.assign(co.padded, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
     const SinCos baby = exact_sincos(1.0, table, i);
-    const SinCos giant = exact_sincos(static_cast<double>(kBabySteps), table, i);
     co.baby_c[i] = baby.c;
     co.baby_s[i] = baby.s;
+    co.baby_error = std::max(co.baby_error, baby.error);
+    if (!with_giant) continue;
+    const SinCos giant = exact_sincos(static_cast<double>(kBabySteps), table, i);
     co.giant_c[i] = giant.c;
     co.giant_s[i] = giant.s;
-    co.baby_error = std::max(co.baby_error, baby.error);
     co.giant_error = std::max(co.giant_error, giant.error);
   }
   return co;
 }
 
-struct Scratch {
-  std::vector<double> seed_c, seed_s;
-  std::vector<v4> acc;
-};
+void CurveScratch::reserve(const Rotation& co) {
+  seed_c.assign(co.padded, 0.0);
+  seed_s.assign(co.padded, 0.0);
+  seed_err.assign(co.padded, 0.0);
+}
 
-void run_super_block(const FrequencyTable& table, const Coefficients& co, std::uint64_t first,
-                     std::uint64_t count, double* out, Scratch& scratch) {
+void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
+                   std::uint64_t count, double* out, CurveScratch& scratch) {
   const std::size_t n = table.pairs();
   double* seed_c = scratch.seed_c.data();
   double* seed_s = scratch.seed_s.data();
-  for (std::size_t i = 0; i < n; ++i) {
-    const SinCos sc = exact_sincos(static_cast<double>(first), table, i);
-    seed_c[i] = sc.c;
-    seed_s[i] = sc.s;
-  }
+  sincos_pairs(static_cast<double>(first), table, seed_c, seed_s, scratch.seed_err.data());
   for (std::size_t i = n; i < co.padded; ++i) seed_c[i] = seed_s[i] = 0.0;
 
-  v4* acc = scratch.acc.data();
+  v4 acc[kBabySteps];  // per-step partial sums, one lane per pair mod 4
   for (std::uint64_t block = 0; block * kBabySteps < count; ++block) {
     const int steps = static_cast<int>(std::min<std::uint64_t>(kBabySteps, count - block * kBabySteps));
     for (int k = 0; k < steps; ++k) acc[k] = v4{0.0, 0.0, 0.0, 0.0};
@@ -115,8 +106,6 @@ void run_super_block(const FrequencyTable& table, const Coefficients& co, std::u
   }
 }
 
-}  // namespace
-
 // Error bound. Let e_k = ||v^_k - v_k|| for one pair. A rotation step computed
 // with coefficients off by at most eta per component (so ||R^ - R|| <= sqrt2 eta)
 // and rounded arithmetic (each component within 2u(1+eta)||v^|| with or without
@@ -126,18 +115,17 @@ void run_super_block(const FrequencyTable& table, const Coefficients& co, std::u
 // kBabySteps-1 baby steps follow, and |cos error| <= e. The per-pair errors then
 // add, plus the rounding of the summation tree (depth h = groups + 5):
 //   gamma_h * (sum_i |c_i| + constant), |c_i| <= 1 + e.
-double decay_curve_error_bound(const FrequencyTable& table, std::uint64_t last_distance) {
-  const Coefficients co = make_coefficients(table);
+double recurrence_error_bound(const FrequencyTable& table, const Rotation& co,
+                              std::uint64_t last_distance, int giant_steps, int baby_steps) {
   const double u = kUnitRoundoff;
   const double sqrt2 = 1.4142135623730951;
   double total = 0.0;
   for (std::size_t i = 0; i < table.pairs(); ++i) {
     // The seed error grows with the distance only through the table's relative
     // error (m * theta * rel_err): the last distance gives the largest.
-    const double seed = exact_sincos(static_cast<double>(last_distance), table, i).error +
-                        kLibmErr;  // worst case of the reduced argument's tail
-    const double giant = (kGiantSteps - 1) * (sqrt2 * co.giant_error + 2.83 * u * 1.01);
-    const double baby = (kBabySteps - 1) * (sqrt2 * co.baby_error + 2.83 * u * 1.01);
+    const double seed = sincos_error_bound(static_cast<double>(last_distance), table, i);
+    const double giant = giant_steps * (sqrt2 * co.giant_error + 2.83 * u * 1.01);
+    const double baby = baby_steps * (sqrt2 * co.baby_error + 2.83 * u * 1.01);
     total += (sqrt2 * seed + giant + baby) * 1.01;
   }
   const double depth = static_cast<double>(co.padded / kGroup + 5);
@@ -146,21 +134,22 @@ double decay_curve_error_bound(const FrequencyTable& table, std::uint64_t last_d
   return total * (1.0 + 1e-6);
 }
 
+double decay_curve_error_bound(const FrequencyTable& table, std::uint64_t last_distance) {
+  return recurrence_error_bound(table, make_rotation(table), last_distance, kGiantSteps - 1,
+                                kBabySteps - 1);
+}
+
 bool decay_curve(const FrequencyTable& table, std::uint64_t start, std::uint64_t length,
                  double* out, Monitor* monitor) {
   if (length == 0) return true;
-  const Coefficients co = make_coefficients(table);
-  std::vector<Scratch> scratch(static_cast<std::size_t>(max_threads()));
-  for (Scratch& s : scratch) {
-    s.seed_c.assign(co.padded, 0.0);
-    s.seed_s.assign(co.padded, 0.0);
-    s.acc.assign(kBabySteps, v4{0.0, 0.0, 0.0, 0.0});
-  }
+  const Rotation co = make_rotation(table);
+  std::vector<CurveScratch> scratch(static_cast<std::size_t>(max_threads()));
+  for (CurveScratch& s : scratch) s.reserve(co);
   const auto n_blocks = static_cast<std::int64_t>((length + kSuperBlock - 1) / kSuperBlock);
   return parallel_for(n_blocks, monitor, [&](std::int64_t b, int worker) {
     const std::uint64_t offset = static_cast<std::uint64_t>(b) * kSuperBlock;
     const std::uint64_t count = std::min<std::uint64_t>(kSuperBlock, length - offset);
-    run_super_block(table, co, start + offset, count, out + offset, scratch[worker]);
+    curve_segment(table, co, start + offset, count, out + offset, scratch[worker]);
   });
 }
 

@@ -1,7 +1,10 @@
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "ropebound/dd.hpp"
 #include "ropebound/decay.hpp"
+#include "ropebound/sincos.hpp"
 
 namespace ropebound {
 
@@ -40,43 +43,173 @@ Reduced reduce_phase(double m, double theta_hi, double theta_lo, double theta_re
   return {r, error};
 }
 
+// (-1)^k / n! as double-double, n = 0..27 (each within 2^-104 relative).
+struct InverseFactorials {
+  dd value[28];
+  InverseFactorials() {
+    value[0] = {1.0, 0.0};
+    for (int n = 1; n < 28; ++n) value[n] = dd_div_d(value[n - 1], static_cast<double>(n));
+  }
+};
+const InverseFactorials& inverse_factorials() {
+  static const InverseFactorials table;  // thread-safe one-time initialisation
+  return table;
+}
+
+// sin and cos of a double-double phase |r| <= 4 to ~1e-30: Taylor series of r/8
+// (|r/8| <= 0.5; 13 terms of each leave < 1e-34), Horner in x^2 with
+// double-double coefficients, then three double-angle steps, each at most
+// doubling the absolute error (|cos|, |sin| <= 1).
+void dd_sincos(dd r, dd& c_out, dd& s_out) {
+  const dd* f = inverse_factorials().value;
+  const dd x = {r.hi * 0.125, r.lo * 0.125};
+  const dd x2 = dd_mul(x, x);
+  dd c = (13 % 2 == 0) ? f[26] : dd_neg(f[26]);
+  dd s = (13 % 2 == 0) ? f[27] : dd_neg(f[27]);
+  for (int k = 12; k >= 0; --k) {
+    const dd fc = (k % 2 == 0) ? f[2 * k] : dd_neg(f[2 * k]);
+    const dd fs = (k % 2 == 0) ? f[2 * k + 1] : dd_neg(f[2 * k + 1]);
+    c = dd_add(dd_mul(c, x2), fc);
+    s = dd_add(dd_mul(s, x2), fs);
+  }
+  s = dd_mul(s, x);
+  for (int step = 0; step < 3; ++step) {
+    const dd s2 = dd_mul(s, c);
+    const dd c2 = dd_sub(dd_mul(c, c), dd_mul(s, s));
+    s = {2.0 * s2.hi, 2.0 * s2.lo};
+    c = c2;
+  }
+  c_out = c;
+  s_out = s;
+}
+
+// Error of the dd_sincos path per term: truncation < 1e-34, ~60 dd operations of
+// relative error <= 8u^2 on values <= 2, amplified at most 8x by the doublings.
+constexpr double kPreciseSinCosErr = 0x1p-94;
+
 }  // namespace
 
-SinCos exact_sincos(double m, const FrequencyTable& table, std::size_t pair) {
-  const Reduced r = reduce_phase(m, table.hi[pair], table.lo[pair], table.rel_err[pair]);
-  const double c = std::cos(r.phase.hi);
-  const double s = std::sin(r.phase.hi);
-  const double tail = r.phase.lo;
-  // cos(h + t) = cos h - t sin h - (t^2/2) cos(xi); likewise for sin.
-  SinCos out;
-  out.c = std::fma(-s, tail, c);
-  out.s = std::fma(c, tail, s);
-  out.error = (kLibmErr * (1.0 + std::fabs(tail)) + 0.5 * tail * tail + kU + r.error) *
-              (1.0 + 8.0 * kU);
+dd precise_cos_of_double(double phase, double& error) {
+  const Reduced r = reduce_phase(1.0, phase, 0.0, 0.0);
+  dd c, s;
+  dd_sincos(r.phase, c, s);
+  error = r.error + kPreciseSinCosErr;
+  return c;
+}
+
+double sincos_error_bound(double m, const FrequencyTable& table, std::size_t pair) {
+  // Worst case of sincos_kernel's err over every distance <= m: with P = m hi,
+  // |p2| <= uP, |q2| <= u(P + 4), |t1| <= 1.01 uP, |qm1| + |qm2| + |ql| <= 2.46e-16 K
+  // for K = P/(2 pi) + 1.
+  const double p = m * table.hi[pair];
+  const double k = p * kInvTwoPi + 1.0;
+  const double magnitudes = 3.1 * kU * p + 4.0 * kU + 2.46e-16 * k;
+  return (p * table.rel_err[pair] + 6.0 * kU * magnitudes + k * 0x1p-158 + detail::kKernelErr) *
+         (1.0 + 1e-9);
+}
+
+Bounded decay_sum_precise(std::uint64_t m, const FrequencyTable& table) {
+  const double md = static_cast<double>(m);
+  dd sum{table.constant, 0.0};
+  double error = 0.0;
+  for (std::size_t i = 0; i < table.pairs(); ++i) {
+    const Reduced r = reduce_phase(md, table.hi[i], table.lo[i], table.rel_err[i]);
+    dd c, s;
+    dd_sincos(r.phase, c, s);
+    sum = dd_add(sum, c);
+    error += r.error + kPreciseSinCosErr;
+  }
+  Bounded out;
+  out.value = sum.hi + sum.lo;
+  // dd additions: <= 3u^2 of partial sums bounded by pairs + constant each.
+  const double n = static_cast<double>(table.pairs()) + 1.0;
+  out.error = (error + kU * std::fabs(out.value) + 4.0 * n * kU * kU * (n + table.constant)) *
+              (1.0 + 4.0 * n * kU);
   return out;
 }
 
-Bounded decay_sum(std::uint64_t m, const FrequencyTable& table) {
+DecayDerivatives decay_derivatives(std::uint64_t m, const FrequencyTable& table) {
   const double md = static_cast<double>(m);
+  const std::size_t n_pairs = table.pairs();
+  thread_local std::vector<double> c, s, err;
+  c.resize(n_pairs);
+  s.resize(n_pairs);
+  err.resize(n_pairs);
+  sincos_pairs(md, table, c.data(), s.data(), err.data());
+  double sum = table.constant, comp = 0.0, term_errors = 0.0;
+  double slope = 0.0, slope_error = 0.0, curvature = 0.0;
+  for (std::size_t i = 0; i < n_pairs; ++i) {
+    const dd t = two_sum(sum, c[i]);
+    sum = t.hi;
+    comp += t.lo;
+    term_errors += err[i];
+    // d/du cos(m theta_i(u)) = sin(m theta_i) * m * (-d theta_i/du).
+    const double rate = md * table.slope[i];
+    const double rate_abs = md * table.slope_abs[i];
+    slope += s[i] * rate;
+    slope_error += rate_abs * (err[i] + 1e-12);
+    // d^2/du^2 cos(x(u)) = -cos(x) x'^2 - sin(x) x''.
+    curvature += rate_abs * rate_abs + md * table.curvature_abs[i];
+  }
+  DecayDerivatives out;
+  out.value.value = sum + comp;
+  const double n = static_cast<double>(n_pairs + 1);
+  out.value.error = (term_errors + kU * std::fabs(out.value.value) +
+                     4.0 * n * kU * kU * (n + table.constant)) * (1.0 + 4.0 * n * kU);
+  out.slope = slope;
+  out.slope_error = (slope_error + 4.0 * n * kU * std::fabs(slope)) * (1.0 + 1e-9);
+  out.curvature_bound = curvature * (1.0 + 1e-9);
+  return out;
+}
+
+double sincos_pairs(double m, const FrequencyTable& table, double* __restrict c,
+                    double* __restrict s, double* __restrict err) {
+  const std::size_t n = table.pairs();
+  const double* __restrict hi = table.hi.data();
+  const double* __restrict lo = table.lo.data();
+  const double* __restrict rel = table.rel_err.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    const detail::SinCosTerm t = detail::sincos_kernel(m, hi[i], lo[i], rel[i]);
+    c[i] = t.c;
+    s[i] = t.s;
+    err[i] = t.err;
+  }
+  double worst = 0.0;
+  for (std::size_t i = 0; i < n; ++i) worst = std::max(worst, err[i]);
+  return worst;
+}
+
+SinCos exact_sincos(double m, const FrequencyTable& table, std::size_t pair) {
+  const detail::SinCosTerm t =
+      detail::sincos_kernel(m, table.hi[pair], table.lo[pair], table.rel_err[pair]);
+  return {t.c, t.s, t.err};
+}
+
+Bounded decay_sum(std::uint64_t m, const FrequencyTable& table) {
+  const std::size_t n_pairs = table.pairs();
+  thread_local std::vector<double> c, s, err;
+  c.resize(n_pairs);
+  s.resize(n_pairs);
+  err.resize(n_pairs);
+  sincos_pairs(static_cast<double>(m), table, c.data(), s.data(), err.data());
   // Neumaier summation: sum + comp carries the running total to ~u^2.
   double sum = table.constant;
   double comp = 0.0;
   double abs_sum = table.constant;
   double term_errors = 0.0;
-  for (std::size_t i = 0; i < table.pairs(); ++i) {
-    const SinCos sc = exact_sincos(md, table, i);
-    const dd t = two_sum(sum, sc.c);
+  for (std::size_t i = 0; i < n_pairs; ++i) {
+    const dd t = two_sum(sum, c[i]);
     sum = t.hi;
     comp += t.lo;
-    abs_sum += std::fabs(sc.c);
-    term_errors += sc.error;
+    abs_sum += std::fabs(c[i]);
+    term_errors += err[i];
   }
   Bounded out;
   out.value = sum + comp;
   // Compensated summation: |error| <= u|S| + 2n u^2 sum|t_i| (Higham, Thm 4.8
   // gives 2u^2 n; we double it); plus the per-term bounds; the final factor
   // absorbs the rounding of this bound's own arithmetic.
-  const double n = static_cast<double>(table.pairs() + 1);
+  const double n = static_cast<double>(n_pairs + 1);
   out.error = (term_errors + kU * std::fabs(out.value) + 4.0 * n * kU * kU * abs_sum) *
               (1.0 + 4.0 * n * kU);
   return out;

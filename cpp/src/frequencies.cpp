@@ -24,7 +24,7 @@ dd dd_pow(dd x, int n) {
 }
 
 // t = base^(-1/n) to double-double accuracy by Newton's method on t^n = 1/base.
-// Each iteration squares the relative error; three from a double-precision
+// Each iteration squares the relative error; two from a double-precision
 // start reach the arithmetic floor. At the floor, t^n carries a relative error
 // of at most ~2n * 7u^2 (binary powering with dd_mul), which maps to ~14u^2 in
 // t; the stated bound kRootRelErr leaves a margin of more than 2x over that.
@@ -33,7 +33,9 @@ constexpr double kRootRelErr = 32.0 * kU2;
 dd nth_root_of_inverse(double base, int n) {
   dd t{std::pow(base, -1.0 / n), 0.0};
   const dd inverse = dd_div_d({1.0, 0.0}, base);
-  for (int iter = 0; iter < 3; ++iter) {
+  // Two iterations: from a double start (rel. error e < 1e-15) one gives
+  // ~(n/2) e^2 < 1e-27, the second reaches the arithmetic floor.
+  for (int iter = 0; iter < 2; ++iter) {
     const dd power = dd_pow(t, n);
     const dd residual = dd_sub(power, inverse);
     const double correction = (residual.hi + residual.lo) / (n * power.hi);
@@ -61,32 +63,87 @@ double FrequencyTable::max_theta() const {
   return best;
 }
 
-FrequencyTable rope_frequencies(double base, int dim, int rotary_dim) {
+FrequencyModel FrequencyModel::rope(int dim, int rotary_dim) {
   check_dims(dim, rotary_dim);
+  FrequencyModel model;
+  model.q = rotary_dim / 2;
+  model.constant = (dim - rotary_dim) / 2;
+  model.pairs.resize(rotary_dim / 2);
+  for (int i = 0; i < rotary_dim / 2; ++i) model.pairs[i] = {{1.0, i}};
+  return model;
+}
+
+void model_table_into(const FrequencyModel& model, double base, FrequencyTable& table) {
   if (!(base > 1.0) || !(base <= kMaxBase)) {
     throw std::invalid_argument("base must be a finite number in (1, 1e250]");
   }
-  const int n = rotary_dim / 2;
-  FrequencyTable table;
+  int max_p = 0;
+  for (const auto& terms : model.pairs) {
+    for (const auto& t : terms) max_p = std::max(max_p, t.p);
+  }
+  // powers[k] = t^k with t = base^(-1/q): t^1..t^7 by a chain, then
+  // t^k = t^(k-8) * t^8 (eight independent chains, for instruction-level
+  // parallelism). Either way t^k takes at most k products of relative error
+  // <= 7u^2 each: |rel err of t^k| <= k * (kRootRelErr + 8u^2).
+  thread_local std::vector<dd> powers;
+  powers.resize(static_cast<std::size_t>(max_p) + 1);
+  powers[0] = {1.0, 0.0};
+  if (max_p >= 1) {
+    powers[1] = model.q == 1 ? dd_div_d({1.0, 0.0}, base) : nth_root_of_inverse(base, model.q);
+  }
+  for (int k = 2; k <= std::min(max_p, 8); ++k) powers[k] = dd_mul(powers[k - 1], powers[1]);
+  for (int k = 9; k <= max_p; ++k) powers[k] = dd_mul(powers[k - 8], powers[8]);
+  auto power_rel_err = [](int k) { return k * (kRootRelErr + 8.0 * kU2); };
+
+  const std::size_t n = model.pairs.size();
   table.hi.resize(n);
   table.lo.resize(n);
   table.rel_err.resize(n);
-  table.constant = (dim - rotary_dim) / 2;
-  table.hi[0] = 1.0;  // theta_0 = base^0 is exact.
-  table.lo[0] = 0.0;
-  table.rel_err[0] = 0.0;
-  if (n == 1) return table;
-  const dd step = nth_root_of_inverse(base, n);  // theta_1 = base^(-2/r)
-  dd theta = step;
-  for (int i = 1; i < n; ++i) {
+  table.slope.resize(n);
+  table.slope_abs.resize(n);
+  table.curvature_abs.resize(n);
+  table.constant = model.constant;
+  const double inv_q = 1.0 / model.q;
+  for (std::size_t i = 0; i < n; ++i) {
+    dd theta{0.0, 0.0};
+    double abs_err = 0.0, magnitude = 0.0, slope = 0.0, slope_abs = 0.0, curvature = 0.0;
+    for (const auto& t : model.pairs[i]) {
+      const dd term = dd_mul_d(powers[t.p], t.c);
+      theta = dd_add(theta, term);
+      const double size = std::fabs(term.hi);
+      magnitude += size;
+      // t^0 * c is exact; other terms carry the power's error and the product's.
+      if (t.p > 0) abs_err += size * (power_rel_err(t.p) + 8.0 * kU2);
+      const double a = t.p * inv_q;  // d/du of b^(-a) is -a b^(-a)
+      slope += a * term.hi;
+      slope_abs += a * size;
+      curvature += a * a * size;
+    }
+    if (!(theta.hi > 0.0)) {
+      throw std::invalid_argument("the frequency model gives a non-positive frequency");
+    }
+    // dd additions after the first term (which lands on zero exactly): relative
+    // error <= 3u^2 of the running magnitude each.
+    abs_err += 4.0 * kU2 * magnitude * static_cast<double>(model.pairs[i].size() - 1);
     table.hi[i] = theta.hi;
     table.lo[i] = theta.lo;
-    // theta_i = theta_1^i by i-1 products, each with relative error <= 7u^2:
-    // |rel err| <= i * kRootRelErr + (i - 1) * 7u^2 <= i * (kRootRelErr + 8u^2).
-    table.rel_err[i] = i * (kRootRelErr + 8.0 * kU2);
-    theta = dd_mul(theta, step);
+    table.rel_err[i] = abs_err / theta.hi * (1.0 + 1e-12);
+    // Derivative sums of a few terms, each within a few u of exact (term.hi
+    // versus the double-double term): a relative slack of 1e-12 covers them.
+    table.slope[i] = slope;
+    table.slope_abs[i] = slope_abs * (1.0 + 1e-12);
+    table.curvature_abs[i] = curvature * (1.0 + 1e-12);
   }
+}
+
+FrequencyTable model_table(const FrequencyModel& model, double base) {
+  FrequencyTable table;
+  model_table_into(model, base, table);
   return table;
+}
+
+FrequencyTable rope_frequencies(double base, int dim, int rotary_dim) {
+  return model_table(FrequencyModel::rope(dim, rotary_dim), base);
 }
 
 FrequencyTable explicit_frequencies(const double* theta, std::size_t n) {

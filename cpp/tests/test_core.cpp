@@ -8,6 +8,8 @@
 
 #include "ropebound/decay.hpp"
 #include "ropebound/frequencies.hpp"
+#include "ropebound/float32.hpp"
+#include "ropebound/solver.hpp"
 
 using namespace ropebound;
 
@@ -69,7 +71,31 @@ static void test_bad_arguments_throw() {
   CHECK(thrown == 5);
 }
 
+static void test_min_base_is_smallest_admissible() {
+  // b*(1024, 128): admissible there, and the double just below is not.
+  const FrequencyModel model = FrequencyModel::rope(128, 128);
+  const MinBaseResult r = min_base_search(model, 1024, 1.0 + 0x1p-40, false, nullptr);
+  CHECK(r.certified && !r.exhausted && r.critical_distance >= 0);
+  CHECK(first_negative(model_table(model, r.base), 0, 1024, true, nullptr).distance < 0);
+  const double below = std::nextafter(r.base, 0.0);
+  CHECK(first_negative(model_table(model, below), 0, 1024, true, nullptr).distance >= 0);
+  // The staircase mode reaches the same base.
+  const MinBaseResult s = min_base_search(model, 1024, 1.0 + 0x1p-40, true, nullptr);
+  CHECK(s.base == r.base && !s.staircase.empty() && s.staircase.back().base == r.base);
+}
+
+static void test_float32_model() {
+  Float32Table t;
+  t.theta = {1.0f, 0.5f};
+  const Bounded b = decay_sum_float32(3, t);
+  CHECK(std::fabs(b.value - (std::cos(3.0) + std::cos(1.5))) <= b.error + 1e-15);
+  // Above 2^24 the float32 position rounds: 2^24 + 1 becomes 2^24.
+  CHECK(float32_phase((1u << 24) + 1, 1.0f) == 16777216.0);
+}
+
 int main() {
+  test_min_base_is_smallest_admissible();
+  test_float32_model();
   test_distance_zero();
   test_known_value();
   test_curve_matches_sum();

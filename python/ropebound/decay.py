@@ -13,13 +13,14 @@ logit gap between a similar and a random token at distance :math:`m`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
 
-from . import _core
+from . import _backend, _core
+from . import _evaluators as evaluators
 from ._validate import (
     check_base,
     check_dim,
@@ -34,7 +35,7 @@ Progress = Callable[[int, int], Any] | None
 FloatArray = npt.NDArray[np.float64]
 
 
-def frequency_table(base: float, dim: int, rotary_dim: int | None = None) -> _core.FrequencyTable:
+def frequency_table(base: Any, dim: Any, rotary_dim: Any = None) -> _core.FrequencyTable:
     """The compiled double-double frequency table for one base (validated)."""
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
@@ -76,27 +77,38 @@ def decay_sum(
     rotary_dim: int | None = ...,
     return_error: Literal[False] = ...,
     progress: Progress = ...,
+    scaling: Mapping[str, Any] | None = ...,
+    precision: str = ...,
+    seq_len: int | None = ...,
 ) -> float: ...
 @overload
 def decay_sum(
     m: Any,
-    base: Any,
-    dim: int,
+    base: Any = ...,
+    dim: int | None = ...,
     *,
     rotary_dim: int | None = ...,
     return_error: bool = ...,
     progress: Progress = ...,
+    scaling: Mapping[str, Any] | None = ...,
+    precision: str = ...,
+    frequencies: Any = ...,
+    seq_len: int | None = ...,
 ) -> Any: ...
 
 
 def decay_sum(
     m: Any,
-    base: Any,
-    dim: int,
+    base: Any = None,
+    dim: int | None = None,
     *,
     rotary_dim: int | None = None,
     return_error: bool = False,
     progress: Progress = None,
+    scaling: Mapping[str, Any] | None = None,
+    precision: str = "exact",
+    frequencies: Any = None,
+    seq_len: int | None = None,
 ) -> Any:
     r"""The decay sum :math:`B_m = \sum_i \cos(m\theta_i)` with a rigorous error bound.
 
@@ -118,6 +130,19 @@ def decay_sum(
         guaranteed per element.
     progress : callable, optional
         ``progress(done, total)``, called from the calling thread on long calls.
+    scaling : dict, optional
+        A ``rope_scaling`` dict (:func:`~ropebound.scaling.scaled_frequencies`);
+        ``seq_len`` for the schemes that depend on it.
+    precision : {"exact", "float32", "bfloat16-table"}
+        ``"float32"`` evaluates what float32 inference stacks compute: their
+        float32 inverse frequencies, the phase ``fl32(fl32(m) * theta32)``
+        rounded once, cos in float64 of that phase (``"bfloat16-table"``: each
+        cos rounded to bfloat16). The bound then covers only our evaluation of
+        that model.
+    frequencies : array_like, optional
+        An explicit table of angular frequencies (taken as exact doubles, or as
+        float32 values under ``precision="float32"``), in place of ``base`` and
+        ``dim``; zero entries add cos 0 = 1.
 
     Notes
     -----
@@ -128,11 +153,24 @@ def decay_sum(
     The resulting bound is below 1e-12 for ``m < 2**40``, ``base <= 1e15``,
     ``dim <= 1024`` (about ``d/2 * 4.5e-16``).
     """
+    check_progress(progress)
+    if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
+        return _decay_sum_tables(
+            m,
+            base,
+            dim,
+            rotary_dim,
+            return_error,
+            progress,
+            scaling=scaling,
+            precision=precision,
+            frequencies=frequencies,
+            seq_len=seq_len,
+        )
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
     m_arr = check_distances(m)
     b_arr = check_base(base)
-    check_progress(progress)
     try:
         m_b, b_b = np.broadcast_arrays(m_arr, b_arr)
     except ValueError as exc:
@@ -160,15 +198,68 @@ def decay_sum(
     return (values, errors) if return_error else values
 
 
+def _evaluate_table(
+    ev: evaluators.Evaluator, m: npt.NDArray[np.uint64], progress: Progress
+) -> tuple[FloatArray, FloatArray]:
+    if ev.exact is not None:
+        return _core.decay_sum_table(ev.exact, m, progress)
+    assert ev.float32 is not None
+    return _core.decay_sum_float32(ev.float32, m, progress)
+
+
+def _decay_sum_tables(
+    m: Any,
+    base: Any,
+    dim: Any,
+    rotary_dim: Any,
+    return_error: bool,
+    progress: Progress,
+    **selectors: Any,
+) -> Any:
+    """decay_sum for scaled, float32 or explicit frequency tables: one table per base."""
+    m_arr = check_distances(m)
+    if selectors["frequencies"] is not None:
+        ev = evaluators.build(base, dim, rotary_dim, **selectors)
+        values, errors = _evaluate_table(ev, np.ascontiguousarray(m_arr.ravel()), progress)
+        shape = m_arr.shape
+    else:
+        b_arr = check_base(base)
+        try:
+            m_b, b_b = np.broadcast_arrays(m_arr, b_arr)
+        except ValueError as exc:
+            raise ValueError(
+                f"m and base cannot be broadcast together: shapes {m_arr.shape} and {b_arr.shape}"
+            ) from exc
+        shape = m_b.shape
+        m_flat, b_flat = m_b.ravel(), b_b.ravel()
+        values = np.empty(m_flat.shape)
+        errors = np.empty(m_flat.shape)
+        for b in np.unique(b_flat):
+            ev = evaluators.build(float(b), dim, rotary_dim, **selectors)
+            sel = b_flat == b
+            v, e = _evaluate_table(ev, np.ascontiguousarray(m_flat[sel]), progress)
+            values[sel] = v
+            errors[sel] = e
+    if shape == ():
+        return (float(values[0]), float(errors[0])) if return_error else float(values[0])
+    values, errors = values.reshape(shape), errors.reshape(shape)
+    return (values, errors) if return_error else values
+
+
 def decay_curve(
     length: int,
-    base: float,
-    dim: int,
+    base: float | None = None,
+    dim: int | None = None,
     *,
     rotary_dim: int | None = None,
     start: int = 0,
     return_error: bool = False,
     progress: Progress = None,
+    backend: str = "cpu",
+    scaling: Mapping[str, Any] | None = None,
+    precision: str = "exact",
+    frequencies: Any = None,
+    seq_len: int | None = None,
 ) -> FloatArray | tuple[FloatArray, float]:
     r""":math:`B_m` for the consecutive distances ``m = start ... start+length-1``.
 
@@ -201,12 +292,52 @@ def decay_curve(
     progress : callable, optional
         ``progress(done_blocks, total_blocks)``; Ctrl-C stops the computation
         within ~50 ms with ``KeyboardInterrupt``.
+    backend : {"cpu", "cuda", "auto"}
+        ``"cuda"`` runs the recurrence on the GPU (one thread per 32 distances,
+        exact seeds every 4096, one jump then baby steps); its error never
+        exceeds the bound above, which is the one returned either way.
+        ``"auto"`` uses CUDA when built and a device is present. See
+        :func:`ropebound._backend.select_backend` for the errors.
+    scaling, precision, frequencies, seq_len
+        As in :func:`decay_sum`. Under ``precision="float32"`` every phase is
+        rounded on its own, so there is no recurrence: each distance costs
+        ``d/2`` cosines (still parallel), and the bound returned is the largest
+        per-element bound.
     """
     s = check_start(start)
     n = check_length(length, start=s)
-    table = frequency_table(base, dim, rotary_dim)
     check_progress(progress)
-    values: FloatArray = _core.decay_curve(table, s, n, progress)
+    if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
+        if backend != "cpu":
+            raise ValueError("backend must be 'cpu' with scaling, precision or frequencies")
+        ev = evaluators.build(
+            base,
+            dim,
+            rotary_dim,
+            scaling=scaling,
+            precision=precision,
+            frequencies=frequencies,
+            seq_len=seq_len,
+        )
+        if ev.exact is not None:
+            curve = _core.decay_curve(ev.exact, s, n, progress)
+            if return_error:
+                return curve, float(_core.decay_curve_error_bound(ev.exact, max(s + n - 1, 0)))
+            return curve
+        m = np.arange(s, s + n, dtype=np.uint64)
+        values32, errors32 = _evaluate_table(ev, m, progress)
+        if return_error:
+            return values32, float(errors32.max()) if n else 0.0
+        return values32
+    table = frequency_table(base, dim, rotary_dim)
+    if _backend.select_backend(backend) == "cuda":
+        cuda = _backend.cuda_module()
+        assert cuda is not None  # select_backend returned "cuda"
+        values: FloatArray = cuda.decay_curve(
+            table.hi, table.lo, table.rel_err, table.constant, s, n, progress
+        )
+    else:
+        values = _core.decay_curve(table, s, n, progress)
     if return_error:
         bound = _core.decay_curve_error_bound(table, max(s + n - 1, 0))
         return values, float(bound)

@@ -666,9 +666,11 @@ def _admissible(
 
     if not 1.0 < base <= MAX_BASE:
         return None
-    # The limit must exceed every distance of the window, so that "None" (no
-    # negative B_m below the limit) really means "admissible".
-    limit = max(2**32, context + 2)
+    # The scan costs ~limit * d/2 terms, and only distances up to L matter: any
+    # limit above every distance of the window (L, inclusive) decides
+    # max_context(...) >= context, with "None" (none negative below the limit)
+    # meaning admissible.
+    limit = context + 2
     first = max_context(base, dim, rotary_dim=rotary_dim, limit=limit, inclusive=inclusive)
     return first is None or first >= context
 

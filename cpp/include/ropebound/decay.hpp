@@ -12,8 +12,9 @@ namespace ropebound {
 // Distances are exact integers below 2^53 (exactly representable doubles).
 inline constexpr std::uint64_t kMaxDistance = std::uint64_t{1} << 53;
 
-// Bound assumed for the libm cos/sin of an argument in [-4, 4]: 2 ulps of a
-// result in [-1, 1] (glibc documents <= 1 ulp for both on x86-64).
+// Bound assumed for libm's cos of a double (used only by the float32 model,
+// whose phases are arbitrary doubles): 2 ulps of a result in [-1, 1] (glibc
+// documents <= 1 ulp on x86-64).
 inline constexpr double kLibmErr = 0x1p-51;
 
 struct Bounded {
@@ -27,13 +28,34 @@ struct SinCos {
   double error = 0.0;  // bound on each of |cos - c| and |sin - s|
 };
 
-// cos and sin of m * theta_i for pair i of the table, m < 2^53: double-double
-// product, three-part 2*pi reduction, libm on the reduced argument plus the
-// first-order correction for its tail.
+// cos and sin of m * theta_i for pair i of the table, m < 2^53 (see sincos.hpp:
+// double-double product, three-part 2*pi reduction, polynomial kernel).
 SinCos exact_sincos(double m, const FrequencyTable& table, std::size_t pair);
+
+// The same for every pair at once (a vectorised loop): c[i], s[i], and err[i]
+// bounding both |cos - c[i]| and |sin - s[i]|. Returns max err[i].
+double sincos_pairs(double m, const FrequencyTable& table, double* c, double* s, double* err);
+
+// Worst case over the reduced argument of exact_sincos(m, table, pair).error,
+// without evaluating anything.
+double sincos_error_bound(double m, const FrequencyTable& table, std::size_t pair);
 
 // B_m with a rigorous bound: terms summed in compensated arithmetic.
 Bounded decay_sum(std::uint64_t m, const FrequencyTable& table);
+
+// B_m to ~1e-28: the same reduction, cos in double-double arithmetic. Used to
+// settle signs that decay_sum leaves open.
+Bounded decay_sum_precise(std::uint64_t m, const FrequencyTable& table);
+
+// g(u) = B_m(e^u) with g' and a bound on |g''| valid for every u' >= u. Needs a
+// table built from a FrequencyModel (slope and curvature arrays).
+struct DecayDerivatives {
+  Bounded value;
+  double slope = 0.0;            // g'(u), computed
+  double slope_error = 0.0;      // |g'(u) - slope| <= slope_error
+  double curvature_bound = 0.0;  // |g''(u')| <= curvature_bound for u' >= u
+};
+DecayDerivatives decay_derivatives(std::uint64_t m, const FrequencyTable& table);
 
 // Rotation recurrence parameters of decay_curve: baby steps between re-seeds by
 // a giant-step rotation, giant steps between exact seeds.

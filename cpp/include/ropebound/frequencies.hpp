@@ -20,11 +20,38 @@ struct FrequencyTable {
   // Pairs whose angle is identically zero (unrotated pairs, zero entries of an
   // explicit table): each contributes exactly cos(0) = 1 to every B_m.
   double constant = 0.0;
+  // Only for tables built from a FrequencyModel (empty otherwise), with
+  // u = ln(base): slope[i] = -d theta_i/du, slope_abs[i] >= |d theta_i/du| and
+  // curvature_abs[i] >= |d^2 theta_i/du^2|. Both bounds are sums of decaying
+  // exponentials in u, so they hold for every larger base too.
+  std::vector<double> slope, slope_abs, curvature_abs;
 
   std::size_t pairs() const { return hi.size(); }
   // Largest theta in the table (0 for an empty table).
   double max_theta() const;
 };
+
+// theta_i as a function of the base: theta_i(b) = sum_j c_ij * b^(-p_ij/q) with
+// integer exponents p_ij >= 0 over a common denominator q >= 1. Plain RoPE is
+// q = r/2 and one term c = 1, p = i; every scaling scheme of Hugging Face
+// configs is of this form on each segment of bases where it is smooth.
+struct FrequencyModel {
+  struct Term {
+    double c = 1.0;
+    int p = 0;
+  };
+  int q = 1;
+  std::vector<std::vector<Term>> pairs;
+  double constant = 0.0;  // unrotated pairs: theta = 0 for every base
+
+  static FrequencyModel rope(int dim, int rotary_dim);
+};
+
+// The double-double table of a model at one base (base in (1, kMaxBase]).
+// Throws std::invalid_argument where a frequency is not positive.
+FrequencyTable model_table(const FrequencyModel& model, double base);
+// The same into an existing table, reusing its storage (hot loops).
+void model_table_into(const FrequencyModel& model, double base, FrequencyTable& table);
 
 // theta_i = base^(-2i/rotary_dim), i < rotary_dim/2, plus (dim - rotary_dim)/2
 // unrotated pairs. Throws std::invalid_argument on a base outside (1, kMaxBase],

@@ -1,0 +1,144 @@
+"""min_base against a dense grid search and against one decay_curve pass, in one run.
+
+    python bench/bench_min_base.py [--quick] [--skip-grid]
+
+1. Grid baseline (SPEC section 3's method, in numpy, L = 2**12, d = 128): five
+   rounds; round k evaluates 10**k bases evenly spaced in log b across the
+   bracket left by round k-1 (round 1: [10, 1e10]); every grid base is checked
+   over all m < L (np.cos of the m x theta outer product, chunks of 256
+   distances, stopping at the first negative chunk). Its answer is the smallest
+   admissible grid base of round 5. Printed: both times and the ratio (target
+   >= 1000x), and both answers.
+2. min_base(L) / one decay_curve pass over L distances for L = 2**16, 2**18,
+   2**20 at d = 128 (target <= 20x), with the search's jump and block counts.
+3. staircase(2**20, 128) and sweep_min_base over L = 2**10 ... 2**20 x
+   d in {64, 96, 128, 256}: total time and time per L.
+
+Results go to bench/results/min_base.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import ropebound as rb
+
+
+def admissible_numpy(base: float, dim: int, context: int, chunk: int = 256) -> bool:
+    theta = base ** (-2.0 * np.arange(dim // 2) / dim)
+    for lo in range(0, context, chunk):
+        m = np.arange(lo, min(lo + chunk, context), dtype=np.float64)
+        if np.any(np.cos(np.outer(m, theta)).sum(axis=1) < 0):
+            return False
+    return True
+
+
+def grid_search(context: int, dim: int, rounds: int = 5) -> float:
+    lo, hi = 10.0, 1e10
+    best = hi
+    for k in range(1, rounds + 1):
+        grid = np.geomspace(lo, hi, 10**k)
+        previous = lo
+        for b in grid:
+            if admissible_numpy(float(b), dim, context):
+                best = float(b)
+                break
+            previous = float(b)
+        lo, hi = previous, best
+    return best
+
+
+def timed(fn: Any) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (smoke test)")
+    ap.add_argument("--skip-grid", action="store_true", help="skip the slow grid baseline")
+    args = ap.parse_args()
+    results: dict[str, Any] = {}
+    rb.decay_curve(4096, 1e4, 128)  # warm-up
+
+    if not args.skip_grid:
+        L = 2**12
+        t_ours, bound = timed(lambda: rb.min_base(L, 128))
+        t_grid, grid_answer = timed(lambda: grid_search(L, 128, rounds=3 if args.quick else 5))
+        # The grid answer is admissible on the grid's own (uncertified) check, and
+        # can never be below the exact minimum.
+        assert grid_answer >= bound.base * (1 - 1e-12), (grid_answer, bound.base)
+        results["grid"] = {
+            "context": L,
+            "min_base_s": t_ours,
+            "grid_s": t_grid,
+            "ratio": t_grid / t_ours,
+            "exact": bound.base,
+            "grid": grid_answer,
+        }
+        print("grid search baseline, L = 2^12, d = 128")
+        print(
+            f"  min_base   {t_ours:9.3f} s   b* = {bound.base:.10g} (certified={bound.certified})"
+        )
+        print(f"  grid       {t_grid:9.3f} s   b  = {grid_answer:.10g}")
+        print(f"  ratio grid / min_base: {t_grid / t_ours:.0f}x (target >= 1000x)")
+
+    sizes = [2**12, 2**14] if args.quick else [2**16, 2**18, 2**20]
+    print("\nmin_base(L, 128) against one decay_curve pass over L distances")
+    print(f"{'L':>9}{'min_base s':>12}{'pass s':>10}{'ratio':>8}{'jumps':>8}  b*")
+    rows = []
+    for L in sizes:
+        t_pass = min(timed(lambda L=L: rb.decay_curve(L, 1e6, 128))[0] for _ in range(5))
+        t_min, bound = timed(lambda L=L: rb.min_base(L, 128))
+        assert rb.max_context(bound.base, 128) >= L
+        rows.append(
+            {
+                "context": L,
+                "min_base_s": t_min,
+                "pass_s": t_pass,
+                "ratio": t_min / t_pass,
+                "jumps": bound.jumps,
+                "base": bound.base,
+            }
+        )
+        print(
+            f"{L:>9}{t_min:>12.3f}{t_pass:>10.4f}{t_min / t_pass:>8.0f}{bound.jumps:>8}"
+            f"  {bound.base:.10g}"
+        )
+    results["min_base_vs_pass"] = rows
+
+    big = 2**14 if args.quick else 2**20
+    t_stairs, stairs = timed(lambda: rb.staircase(big, 128))
+    print(
+        f"\nstaircase({big}, 128): {t_stairs:.2f} s, {len(stairs)} steps, "
+        f"{t_stairs / big * 1e6:.2f} us per L"
+    )
+    results["staircase"] = {"max_context": big, "seconds": t_stairs, "steps": len(stairs)}
+
+    contexts = [2**k for k in range(10, 15 if args.quick else 21)]
+    dims = [64, 96, 128, 256]
+    t_sweep, table = timed(lambda: rb.sweep_min_base(contexts, dims))
+    n = table["context"].size
+    print(
+        f"sweep_min_base(L = 2^10..2^{contexts[-1].bit_length() - 1} x d in {dims}): "
+        f"{t_sweep:.2f} s for {n} (L, d), {t_sweep / n:.3f} s per (L, d)"
+    )
+    results["sweep"] = {
+        "seconds": t_sweep,
+        "pairs": n,
+        "rows": {k: v.tolist() for k, v in table.items()},
+    }
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "min_base.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

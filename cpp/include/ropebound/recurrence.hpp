@@ -1,0 +1,41 @@
+// Building blocks of decay_curve, shared with the bound solvers: rotation
+// coefficients, one segment of the recurrence, and its error bound.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ropebound/decay.hpp"
+
+namespace ropebound {
+
+struct Rotation {
+  std::size_t padded = 0;  // pairs rounded up to the register group (16)
+  // Baby-step R(theta_i) and giant-step R(kBabySteps * theta_i) per pair; zero
+  // in the padding so that padded pairs stay the zero vector and add nothing.
+  std::vector<double> baby_c, baby_s, giant_c, giant_s;
+  double baby_error = 0.0;   // max per-component error of (baby_c, baby_s)
+  double giant_error = 0.0;  // max per-component error of (giant_c, giant_s)
+};
+
+// Without giant steps (with_giant = false) only segments of at most kBabySteps
+// distances may be evaluated.
+Rotation make_rotation(const FrequencyTable& table, bool with_giant = true);
+
+// Per-thread buffers for curve_segment.
+struct CurveScratch {
+  std::vector<double> seed_c, seed_s, seed_err;
+  void reserve(const Rotation& co);
+};
+
+// out[k] = B_{first+k} for k < count <= kSuperBlock: exact seeds at `first`,
+// giant steps every kBabySteps distances, baby steps in between.
+void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
+                   std::uint64_t count, double* out, CurveScratch& scratch);
+
+// Bound on |computed - exact| for values produced at most `giant_steps` giant
+// and `baby_steps` baby steps after an exact seed at a distance <= last_distance.
+double recurrence_error_bound(const FrequencyTable& table, const Rotation& co,
+                              std::uint64_t last_distance, int giant_steps, int baby_steps);
+
+}  // namespace ropebound

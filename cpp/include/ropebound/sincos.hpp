@@ -1,0 +1,90 @@
+// cos and sin of m * theta for a double-double theta, with a rigorous bound.
+//
+// One inline kernel serves every evaluator (decay_sum, the recurrence seeds,
+// the solvers' derivatives), so all of them agree by construction; it calls no
+// libm function, so loops over pairs vectorise and results do not depend on
+// the platform's libm.
+//
+//  1. m * theta_hi is split exactly (fma), m * theta_lo rounded once;
+//  2. k = round(p / 2pi); p - k*2pi_hi is exact (two_prod of k, Sterbenz for the
+//     difference), the small remainders are summed in double;
+//  3. the reduced x = r + tail (an exact two_sum) is reduced once more by
+//     j * pi/2 (j in -2..2, exact) to |y| <= pi/4 + tiny;
+//  4. Taylor polynomials to degree 17 (sin) and 18 (cos): truncation < 1e-19,
+//     Horner with fma on z = y^2 <= 0.62 adds at most 4u.
+#pragma once
+
+#include <cmath>
+
+namespace ropebound::detail {
+
+inline constexpr double kU = 0x1p-53;
+inline constexpr double kInvTwoPi = 0x1.45f306dc9c883p-3;
+inline constexpr double kTwoPi1 = 0x1.921fb54442d18p+2;
+inline constexpr double kTwoPi2 = 0x1.1a62633145c07p-52;
+inline constexpr double kTwoPi3 = -0x1.f1976b7ed8fbcp-108;
+inline constexpr double kTwoOverPi = 0x1.45f306dc9c883p-1;
+inline constexpr double kHalfPi1 = 0x1.921fb54442d18p+0;
+inline constexpr double kHalfPi2 = 0x1.1a62633145c07p-54;
+// Bound for everything except the phase: polynomial truncation and evaluation,
+// the rounding of y, the neglected j * pi/2's third part (all < 5u + 2^-100).
+inline constexpr double kKernelErr = 5.0 * kU + 0x1p-100;
+
+struct SinCosTerm {
+  double c, s, err;
+};
+
+// theta = hi + lo with |theta - exact| <= rel * hi; m a non-negative integer < 2^53.
+inline SinCosTerm sincos_kernel(double m, double hi, double lo, double rel) {
+  const double p1 = m * hi;
+  const double p2 = std::fma(m, hi, -p1);
+  const double t1 = m * lo;
+  const double k = std::nearbyint(p1 * kInvTwoPi);
+  const double q1 = k * kTwoPi1;
+  const double q2 = std::fma(k, kTwoPi1, -q1);
+  const double qm1 = k * kTwoPi2;
+  const double qm2 = std::fma(k, kTwoPi2, -qm1);
+  const double r1 = p1 - q1;  // exact: k = 0, or q1 within a factor 2 of p1
+  const double ql = k * kTwoPi3;
+  const double tail = ((p2 - q2) + (t1 - qm1)) - (qm2 + ql);
+  const double magnitudes = std::fabs(p2) + std::fabs(q2) + std::fabs(t1) + std::fabs(qm1) +
+                            std::fabs(qm2) + std::fabs(ql);
+  // x = xh + xl exactly (two_sum).
+  const double xh = r1 + tail;
+  const double bb = xh - r1;
+  const double xl = (r1 - (xh - bb)) + (tail - bb);
+  const double j = std::nearbyint(xh * kTwoOverPi);
+  const double y = (xh - j * kHalfPi1) + (xl - j * kHalfPi2);
+  const double z = y * y;
+  double ps = 1.0 / 355687428096000.0;  // 1/17!
+  ps = std::fma(ps, z, -1.0 / 1307674368000.0);
+  ps = std::fma(ps, z, 1.0 / 6227020800.0);
+  ps = std::fma(ps, z, -1.0 / 39916800.0);
+  ps = std::fma(ps, z, 1.0 / 362880.0);
+  ps = std::fma(ps, z, -1.0 / 5040.0);
+  ps = std::fma(ps, z, 1.0 / 120.0);
+  ps = std::fma(ps, z, -1.0 / 6.0);
+  const double sin_y = std::fma(y * z, ps, y);
+  double pc = 1.0 / 6402373705728000.0;  // 1/18!
+  pc = std::fma(pc, z, -1.0 / 20922789888000.0);
+  pc = std::fma(pc, z, 1.0 / 87178291200.0);
+  pc = std::fma(pc, z, -1.0 / 479001600.0);
+  pc = std::fma(pc, z, 1.0 / 3628800.0);
+  pc = std::fma(pc, z, -1.0 / 40320.0);
+  pc = std::fma(pc, z, 1.0 / 720.0);
+  pc = std::fma(pc, z, -1.0 / 24.0);
+  const double cos_y = std::fma(z * z, -pc, std::fma(-0.5, z, 1.0));
+  // Quadrant j mod 4 (j in -2..2): rotate (cos y, sin y) by j * pi/2.
+  const double q = j - 4.0 * std::floor(j * 0.25);  // 0, 1, 2 or 3
+  const bool odd = q == 1.0 || q == 3.0;
+  const double c0 = odd ? sin_y : cos_y;
+  const double s0 = odd ? cos_y : sin_y;
+  SinCosTerm out;
+  out.c = (q == 1.0 || q == 2.0) ? -c0 : c0;
+  out.s = (q >= 2.0) ? -s0 : s0;
+  out.err = (p1 * rel + 6.0 * kU * magnitudes + std::fabs(k) * 0x1p-158 + kKernelErr) *
+            (1.0 + 1e-10);
+  return out;
+}
+
+}  // namespace ropebound::detail

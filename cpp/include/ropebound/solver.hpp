@@ -1,0 +1,81 @@
+// Certified bound solvers: the max context of a base, and the exact minimal
+// base of a context length (with the staircase of all smaller contexts).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ropebound/frequencies.hpp"
+#include "ropebound/monitor.hpp"
+
+namespace ropebound {
+
+enum class Sign { kNegative, kNonNegative, kUnknown };
+
+// Sign of B_m from an estimate with a bound, escalating to decay_sum and then
+// to decay_sum_precise while |value| is within the bound. Every evaluator is
+// rigorous, so any two decisions agree: no search can loop on contradictions.
+Sign certified_sign(std::uint64_t m, const FrequencyTable& table, double estimate,
+                    double estimate_error);
+
+struct FirstNegative {
+  std::int64_t distance = -1;  // smallest m in the range with B_m < 0, -1 if none
+  std::uint64_t unknown = 0;   // distances whose sign no evaluator could settle
+  bool stopped = false;        // the monitor stopped the scan
+};
+
+// Smallest m in [start, end) with B_m < 0. `parallel` spreads blocks of 4096
+// distances over OpenMP threads (in waves, so the answer does not depend on the
+// thread count); otherwise the scan runs on the calling thread.
+FirstNegative first_negative(const FrequencyTable& table, std::uint64_t start, std::uint64_t end,
+                             bool parallel, Monitor* monitor);
+
+struct StaircaseStep {
+  std::uint64_t context = 0;  // b*(L) = base for previous context < L <= context
+  double base = 0.0;
+  std::int64_t critical_distance = -1;
+};
+
+struct MinBaseResult {
+  double base = 0.0;                   // smallest admissible double >= start_base
+  std::int64_t critical_distance = -1; // the m whose interval of negativity ends at base
+  bool certified = true;               // false if some sign could not be settled
+  bool exhausted = false;              // no admissible base <= kMaxBase
+  bool stopped = false;                // the monitor stopped the search
+  std::uint64_t jumps = 0;
+  std::uint64_t jump_evaluations = 0;  // decay_derivatives calls while jumping
+  std::uint64_t block_evaluations = 0; // blocks of 64 distances evaluated
+  std::uint64_t full_passes = 0;       // parallel passes over all distances
+  std::vector<StaircaseStep> staircase;
+};
+
+// b*(L) = min { b >= start_base : B_m(b) >= 0 for all m < context }.
+//
+// Invariant (what makes the result a proof): every double in
+// [start_base, current base) has been shown to have some m < context with
+// B_m < 0. A jump past a violating m moves the base only across an interval on
+// which B_m stays certified negative (Taylor bound with a curvature bound that
+// holds for all larger bases); the search ends at a base where no m < context
+// is negative, and that base is therefore the smallest admissible one.
+// In staircase mode violators are always the first negative distance, so each visited
+// base b with first violator f is b*(L) for every L between the previous
+// largest first violator and f: recorded as staircase steps.
+//
+// With staircase = false the violator is any negative distance, looked for
+// near the previous one first: far cheaper, same result, no staircase.
+// The search gives up (exhausted = true) once the base passes max_base: a
+// piecewise model is searched one segment at a time.
+MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context,
+                              double start_base, bool staircase, Monitor* monitor,
+                              double max_base = kMaxBase);
+
+// At an admissible base (every B_m >= 0, m < context): a step h in u = ln b
+// such that every base in [b, b e^h] is admissible. admissible = false when
+// some m < context has B_m < 0 (or an unsettled sign) at b.
+struct AdmissibleStep {
+  double step = 0.0;
+  bool admissible = false;
+};
+AdmissibleStep admissible_step(const FrequencyTable& table, std::uint64_t context);
+
+}  // namespace ropebound

@@ -1,0 +1,421 @@
+#include "ropebound/solver.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "ropebound/dd.hpp"
+#include "ropebound/decay.hpp"
+#include "ropebound/recurrence.hpp"
+
+namespace ropebound {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Polls the monitor from the calling thread at most every kPollInterval.
+class Poller {
+ public:
+  explicit Poller(Monitor* monitor) : monitor_(monitor), last_(Clock::now()) {}
+  bool keep_going(std::uint64_t done, std::uint64_t total) {
+    if (monitor_ == nullptr) return true;
+    const auto now = Clock::now();
+    if (now - last_ < kPollInterval) return true;
+    last_ = now;
+    return monitor_->keep_going(done, total);
+  }
+
+ private:
+  Monitor* monitor_;
+  Clock::time_point last_;
+};
+
+struct SegmentScan {
+  std::int64_t first = -1;
+  std::uint64_t unknown = 0;
+};
+
+// First certified-negative distance among out[0..count) = B_{first..}.
+SegmentScan scan_values(const FrequencyTable& table, const double* values, std::uint64_t first,
+                        std::uint64_t count, double error) {
+  SegmentScan scan;
+  for (std::uint64_t k = 0; k < count; ++k) {
+    if (values[k] - error >= 0.0) continue;
+    const Sign sign = certified_sign(first + k, table, values[k], error);
+    if (sign == Sign::kNegative) {
+      scan.first = static_cast<std::int64_t>(first + k);
+      return scan;
+    }
+    if (sign == Sign::kUnknown) ++scan.unknown;
+  }
+  return scan;
+}
+
+}  // namespace
+
+Sign certified_sign(std::uint64_t m, const FrequencyTable& table, double estimate,
+                    double estimate_error) {
+  if (estimate + estimate_error < 0.0) return Sign::kNegative;
+  if (estimate - estimate_error >= 0.0) return Sign::kNonNegative;
+  const Bounded fast = decay_sum(m, table);
+  if (fast.value + fast.error < 0.0) return Sign::kNegative;
+  if (fast.value - fast.error >= 0.0) return Sign::kNonNegative;
+  const Bounded precise = decay_sum_precise(m, table);
+  if (precise.value + precise.error < 0.0) return Sign::kNegative;
+  if (precise.value - precise.error >= 0.0) return Sign::kNonNegative;
+  return Sign::kUnknown;
+}
+
+FirstNegative first_negative(const FrequencyTable& table, std::uint64_t start, std::uint64_t end,
+                             bool parallel, Monitor* monitor) {
+  FirstNegative result;
+  if (end <= start) return result;
+  const Rotation rot = make_rotation(table);
+  const double error =
+      recurrence_error_bound(table, rot, end - 1, kGiantSteps - 1, kBabySteps - 1);
+  const std::uint64_t n_blocks = (end - start + kSuperBlock - 1) / kSuperBlock;
+  Poller poller(monitor);
+  const int threads = parallel ? max_threads() : 1;
+  // A wave of blocks is scanned in parallel; the smallest hit of the earliest
+  // wave with a hit is the answer whatever thread found what.
+  const std::uint64_t wave = parallel ? static_cast<std::uint64_t>(4 * threads) : 1;
+  std::vector<CurveScratch> scratch(static_cast<std::size_t>(threads));
+  std::vector<std::vector<double>> buffers(static_cast<std::size_t>(threads));
+  for (int t = 0; t < threads; ++t) {
+    scratch[t].reserve(rot);
+    buffers[t].resize(kSuperBlock);
+  }
+  std::vector<SegmentScan> hits(wave);
+  for (std::uint64_t w0 = 0; w0 < n_blocks; w0 += wave) {
+    const std::uint64_t w_end = std::min(n_blocks, w0 + wave);
+    auto scan_block = [&](std::uint64_t b, int worker) {
+      const std::uint64_t first = start + b * kSuperBlock;
+      const std::uint64_t count = std::min<std::uint64_t>(kSuperBlock, end - first);
+      double* buf = buffers[worker].data();
+      curve_segment(table, rot, first, count, buf, scratch[worker]);
+      hits[b - w0] = scan_values(table, buf, first, count, error);
+    };
+    if (parallel) {
+      const auto n = static_cast<std::int64_t>(w_end - w0);
+#pragma omp parallel for schedule(dynamic, 1)
+      for (std::int64_t k = 0; k < n; ++k) scan_block(w0 + static_cast<std::uint64_t>(k), thread_id());
+    } else {
+      scan_block(w0, 0);
+    }
+    for (std::uint64_t b = w0; b < w_end; ++b) {
+      const SegmentScan& hit = hits[b - w0];
+      result.unknown += hit.unknown;
+      if (hit.first >= 0) {
+        result.distance = hit.first;
+        return result;
+      }
+    }
+    if (!poller.keep_going(w_end * kSuperBlock, end - start)) {
+      result.stopped = true;
+      return result;
+    }
+  }
+  return result;
+}
+
+namespace {
+
+constexpr std::uint64_t kBlock = kBabySteps;  // distances per certificate block
+constexpr std::uint64_t kGroupBlocks = 64;    // blocks per group certificate
+
+// Everything the search needs at one base.
+struct BaseState {
+  double base = 0.0;
+  FrequencyTable table;
+  Rotation rot;
+  double block_error = 0.0;
+  double rate_bound = 0.0;  // sum_i slope_abs_i: |dB_m/du| <= m * rate_bound
+
+  BaseState(const FrequencyModel& model, double b, std::uint64_t context)
+      : base(b), table(model_table(model, b)), rot(make_rotation(table, false)) {
+    block_error = recurrence_error_bound(table, rot, context - 1, 0, kBabySteps - 1);
+    for (double s : table.slope_abs) rate_bound += s;
+  }
+};
+
+// Smallest base > state.base such that B_m < 0 on every double in
+// [state.base, result): the end of m's interval of negativity, approached by
+// steps certified by g(u+h) <= g(u) + g'(u) h + M h^2 / 2 with M a bound on
+// |g''| for all larger u. Returns a base where B_m is not certified negative.
+double jump_past(const FrequencyModel& model, std::uint64_t m, const BaseState& state,
+                 MinBaseResult& stats) {
+  constexpr double u = kUnitRoundoff;
+  double b = state.base;
+  FrequencyTable table = state.table;
+  for (;;) {
+    const DecayDerivatives d = decay_derivatives(m, table);
+    ++stats.jump_evaluations;
+    double upper = d.value.value + d.value.error;
+    if (upper >= 0.0) {
+      // Settle only values too close to zero for decay_derivatives' bound.
+      if (d.value.value - d.value.error >= 0.0) return b;
+      const Bounded precise = decay_sum_precise(m, table);
+      upper = precise.value + precise.error;
+      if (upper >= 0.0) return b;
+    }
+    const double slope_upper = d.slope + d.slope_error;
+    const double curvature = d.curvature_bound;
+    double h;
+    if (curvature > 0.0) {
+      // Positive root of curvature/2 h^2 + slope_upper h + upper = 0, in the
+      // form that does not cancel.
+      h = 2.0 * (-upper) /
+          (slope_upper + std::sqrt(slope_upper * slope_upper - 2.0 * curvature * upper));
+    } else {
+      h = slope_upper > 0.0 ? -upper / slope_upper : 1.0;
+    }
+    h = std::min(h, 1.0) * (1.0 - 1e-9);
+    // Round the new base down: fl(b * fl(exp(h))) <= b e^h (1 + u)^2 (libm within
+    // one ulp), so (1 - 4u) and one step down keep it below b e^h.
+    double next = std::nextafter(b * std::exp(h) * (1.0 - 4.0 * u), 0.0);
+    if (!(next > b)) next = std::nextafter(b, std::numeric_limits<double>::infinity());
+    b = next;
+    if (b > kMaxBase) return b;
+    model_table_into(model, b, table);
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// Scans one block of at most kBlock distances at the state's base. Returns the
+// first certified-negative distance (or -1) and the smallest certified lower
+// bound of the others (the block's margin).
+struct BlockScan {
+  std::int64_t violator = -1;
+  double margin = std::numeric_limits<double>::infinity();
+};
+
+BlockScan scan_block(const BaseState& state, std::uint64_t first, std::uint64_t count,
+                     double* values, CurveScratch& scratch, MinBaseResult& result,
+                     bool first_only = true) {
+  BlockScan scan;
+  curve_segment(state.table, state.rot, first, count, values, scratch);
+  ++result.block_evaluations;
+  double best_reach = -1.0;
+  int candidates = 0;
+  for (std::uint64_t j = 0; j < count; ++j) {
+    const double lower = values[j] - state.block_error;
+    if (lower >= 0.0) {
+      scan.margin = std::min(scan.margin, lower);
+      continue;
+    }
+    const Sign sign = certified_sign(first + j, state.table, values[j], state.block_error);
+    if (sign == Sign::kNegative) {
+      if (first_only) {
+        scan.violator = static_cast<std::int64_t>(first + j);
+        return scan;
+      }
+      // Among a few violators, prefer the one whose negative interval looks
+      // longest (Newton's estimate -g/g' of the distance to its root in u): any
+      // violator is a valid jump, a longer one saves jumps.
+      const DecayDerivatives d = decay_derivatives(first + j, state.table);
+      const double reach = d.slope > 0.0 ? -d.value.value / d.slope : 1e300;
+      if (reach > best_reach) {
+        best_reach = reach;
+        scan.violator = static_cast<std::int64_t>(first + j);
+      }
+      if (++candidates == 8) return scan;
+      continue;
+    }
+    if (sign == Sign::kUnknown) result.certified = false;
+    scan.margin = 0.0;
+  }
+  return scan;
+}
+
+// Block certificates for the first-violator search: expire[k] is a base below
+// which block k is certified non-negative (bases only grow during a search).
+class Certificates {
+ public:
+  explicit Certificates(std::uint64_t context)
+      : context_(context),
+        n_blocks_((context + kBlock - 1) / kBlock),
+        expire_(n_blocks_, 0.0),
+        group_expire_((n_blocks_ + kGroupBlocks - 1) / kGroupBlocks, 0.0),
+        values_(kBlock) {}
+
+  // Smallest m < context with B_m(state.base) < 0, or -1.
+  std::int64_t first_violator(const BaseState& state, MinBaseResult& result) {
+    CurveScratch scratch;
+    scratch.reserve(state.rot);
+    const double b = state.base;
+    for (std::uint64_t g = 0; g < group_expire_.size(); ++g) {
+      if (b < group_expire_[g]) continue;
+      const std::uint64_t k_end = std::min(n_blocks_, (g + 1) * kGroupBlocks);
+      double group_min = std::numeric_limits<double>::infinity();
+      for (std::uint64_t k = g * kGroupBlocks; k < k_end; ++k) {
+        if (b >= expire_[k]) {
+          const std::uint64_t first = k * kBlock;
+          const std::uint64_t count = std::min(kBlock, context_ - first);
+          const BlockScan scan = scan_block(state, first, count, values_.data(), scratch, result);
+          if (scan.violator >= 0) {
+            expire_[k] = 0.0;
+            group_expire_[g] = 0.0;
+            return scan.violator;
+          }
+          // |B_m(u') - B_m(u)| <= m * rate_bound * (u' - u) for u' >= u.
+          const double rate = static_cast<double>(first + count - 1) * state.rate_bound;
+          if (scan.margin <= 0.0) {
+            expire_[k] = b;
+          } else if (rate <= 0.0) {
+            expire_[k] = std::numeric_limits<double>::infinity();
+          } else {
+            expire_[k] = b * std::exp(scan.margin / rate) * (1.0 - 1e-12);
+          }
+        }
+        group_min = std::min(group_min, expire_[k]);
+      }
+      group_expire_[g] = group_min;
+    }
+    return -1;
+  }
+
+ private:
+  std::uint64_t context_, n_blocks_;
+  std::vector<double> expire_, group_expire_, values_;
+};
+
+// Some m < context with B_m(state.base) < 0, or -1 when there is none: first a
+// window of blocks around the previous violator (violators cluster where B
+// first dips below zero), then, only if that finds nothing, a full parallel
+// pass, which either finds the first violator or certifies the base.
+std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::int64_t hint,
+                            MinBaseResult& result) {
+  std::vector<double> values(kBlock);
+  CurveScratch scratch;
+  scratch.reserve(state.rot);
+  const std::uint64_t n_blocks = (context + kBlock - 1) / kBlock;
+  if (hint >= 0) {
+    // Windows [center - behind, center + ahead) growing 8x at a time; each
+    // scans only the blocks the previous one did not.
+    const std::uint64_t center = static_cast<std::uint64_t>(hint) / kBlock;
+    std::uint64_t done_lo = center, done_hi = center;
+    for (std::uint64_t behind = 4, ahead = 12; behind <= 256; behind *= 8, ahead *= 8) {
+      const std::uint64_t lo = center > behind ? center - behind : 0;
+      const std::uint64_t hi = std::min(n_blocks, center + ahead);
+      for (std::uint64_t k = lo; k < hi; ++k) {
+        if (k >= done_lo && k < done_hi) continue;
+        const std::uint64_t first = k * kBlock;
+        const BlockScan scan = scan_block(state, first, std::min(kBlock, context - first),
+                                          values.data(), scratch, result, false);
+        if (scan.violator >= 0) return scan.violator;
+      }
+      done_lo = lo;
+      done_hi = hi;
+      if (lo == 0 && hi == n_blocks) return -1;  // the windows covered everything
+    }
+  }
+  ++result.full_passes;
+  const FirstNegative full = first_negative(state.table, 0, context, true, nullptr);
+  if (full.unknown > 0) result.certified = false;
+  return full.distance;
+}
+
+}  // namespace
+
+MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context,
+                              double start_base, bool staircase, Monitor* monitor,
+                              double max_base) {
+  MinBaseResult result;
+  Certificates certificates(staircase ? context : 0);
+  Poller poller(monitor);
+  std::uint64_t largest_first = 0;  // largest first violator seen (staircase mode)
+  std::int64_t hint = -1;
+  double b = start_base;
+
+  for (;;) {
+    if (b > max_base || b > kMaxBase) {
+      result.exhausted = true;
+      result.base = b;
+      return result;
+    }
+    const BaseState state(model, b, context);
+    const std::int64_t violator = staircase ? certificates.first_violator(state, result)
+                                            : local_violator(state, context, hint, result);
+    if (violator < 0) {
+      result.base = b;
+      if (staircase) result.staircase.push_back({context, b, result.critical_distance});
+      return result;
+    }
+    const auto v = static_cast<std::uint64_t>(violator);
+    if (staircase && v > largest_first) {
+      result.staircase.push_back({v, b, result.critical_distance});
+      largest_first = v;
+    }
+    b = jump_past(model, v, state, result);
+    result.critical_distance = violator;
+    hint = violator;
+    ++result.jumps;
+    if (!poller.keep_going(staircase ? largest_first : v, context)) {
+      result.stopped = true;
+      return result;
+    }
+  }
+}
+
+}  // namespace ropebound
+
+namespace ropebound {
+
+AdmissibleStep admissible_step(const FrequencyTable& table, std::uint64_t context) {
+  AdmissibleStep out;
+  std::vector<double> values(context);
+  decay_curve(table, 0, context, values.data(), nullptr);
+  const double error = decay_curve_error_bound(table, context - 1);
+  double rate = 0.0;
+  for (double s : table.slope_abs) rate += s;
+  // First-order steps: |dB_m/du| <= m * rate for every larger base.
+  double best = std::numeric_limits<double>::infinity(), second = best;
+  std::uint64_t critical = 0;
+  for (std::uint64_t m = 0; m < context; ++m) {
+    double lower = values[m] - error;
+    if (lower < 0.0) {
+      const Sign sign = certified_sign(m, table, values[m], error);
+      if (sign != Sign::kNonNegative) {
+        out.admissible = false;
+        return out;
+      }
+      lower = 0.0;
+    }
+    if (m == 0 || rate <= 0.0) continue;
+    const double h = lower / (static_cast<double>(m) * rate);
+    if (h < best) {
+      second = best;
+      best = h;
+      critical = m;
+    } else if (h < second) {
+      second = h;
+    }
+  }
+  out.admissible = true;
+  if (!std::isfinite(best)) {
+    out.step = 1.0;
+    return out;
+  }
+  // The distance closest to failing gets the second-order bound
+  // B(u+h) >= B - |g'| h - M h^2 / 2 with its actual slope.
+  const DecayDerivatives d = decay_derivatives(critical, table);
+  const double lower = d.value.value - d.value.error;
+  double h_critical = best;
+  if (lower > 0.0) {
+    const double slope = d.slope - d.slope_error;  // lower bound on g'
+    const double curvature = d.curvature_bound;
+    const double quad = curvature > 0.0
+                            ? (slope + std::sqrt(slope * slope + 2.0 * curvature * lower)) / curvature
+                            : (slope < 0.0 ? lower / -slope : 1.0);
+    h_critical = std::max(best, quad);
+  }
+  out.step = std::min({h_critical, second, 1.0}) * (1.0 - 1e-9);
+  return out;
+}
+
+}  // namespace ropebound

@@ -1,0 +1,124 @@
+"""Which evaluator a call uses: plain RoPE, an explicit or scaled table, or float32.
+
+Every public function that evaluates B_m accepts the same selectors:
+
+* ``scaling`` — a Hugging Face ``rope_scaling`` / ``rope_parameters`` dict
+  (:mod:`ropebound.scaling`), with ``seq_len`` for the schemes that depend on it;
+* ``precision`` — ``"exact"`` (real-number math on the frequencies), ``"float32"``
+  (the phase ``fl32(fl32(m) * theta32)`` of float32 inference stacks, cos in float64
+  of that phase) or ``"bfloat16-table"`` (the same, each cos rounded to bfloat16);
+* ``frequencies`` — an explicit table of angular frequencies in place of
+  ``base``/``dim`` (zero entries allowed: they add cos 0 = 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from ._validate import check_base, check_dim, check_rotary_dim
+
+PRECISIONS = ("exact", "float32", "bfloat16-table")
+
+
+@dataclass(frozen=True)
+class Evaluator:
+    """A compiled table: ``exact`` (double-double or explicit doubles) or ``float32``."""
+
+    exact: _core.FrequencyTable | None = None
+    float32: _core.Float32Table | None = None
+
+
+def check_precision(precision: Any) -> str:
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    return str(precision)
+
+
+def check_frequencies(frequencies: Any) -> np.ndarray:
+    try:
+        arr = np.asarray(frequencies)
+    except Exception as exc:
+        raise TypeError("frequencies must be a 1-D array of real numbers") from exc
+    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
+        raise TypeError(f"frequencies must be a 1-D array of real numbers, got dtype {arr.dtype}")
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"frequencies must be a non-empty 1-D array, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ValueError("frequencies must be finite and >= 0")
+    return arr
+
+
+def core_model(
+    d: int, r: int, scaling: Mapping[str, Any] | None, seq_len: int | None, base: float
+) -> _core.FrequencyModel | None:
+    """The compiled exact model of ``scaling`` on the segment holding ``base``, or None
+    when the scheme has no such model (YaRN without truncation)."""
+    from .scaling import frequency_model
+
+    try:
+        fm = frequency_model(d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
+    except ValueError:
+        return None
+    seg = fm.segment(base)
+    pairs = [[(float(t.coefficient), int(t.power)) for t in terms] for terms in seg.terms]
+    return _core.FrequencyModel(fm.denominator, pairs, fm.constant)
+
+
+def is_plain(scaling: Mapping[str, Any] | None, precision: str, frequencies: Any) -> bool:
+    """Plain RoPE in exact arithmetic: the double-double tables of the core."""
+    return scaling is None and precision == "exact" and frequencies is None
+
+
+def build(
+    base: Any,
+    dim: Any,
+    rotary_dim: Any,
+    *,
+    scaling: Mapping[str, Any] | None,
+    precision: str,
+    frequencies: Any,
+    seq_len: int | None,
+) -> Evaluator:
+    """The evaluator for one base (or one explicit table)."""
+    precision = check_precision(precision)
+    if frequencies is not None:
+        if base is not None or dim is not None or scaling is not None:
+            raise TypeError("frequencies= replaces base, dim and scaling: pass None for those")
+        theta = check_frequencies(frequencies)
+        if precision == "exact":
+            return Evaluator(exact=_core.FrequencyTable.explicit(theta.astype(np.float64)))
+        return Evaluator(
+            float32=_core.Float32Table(theta.astype(np.float32), 0.0, precision == "bfloat16-table")
+        )
+    d = check_dim(dim)
+    r = check_rotary_dim(d, rotary_dim)
+    b = check_base(base)
+    if b.ndim != 0:
+        raise TypeError("base must be a scalar here")
+    unrotated = (d - r) // 2
+    if scaling is None and precision == "exact":
+        return Evaluator(exact=_core.FrequencyTable.rope(float(b), d, r))
+    from .scaling import scaled_frequencies
+
+    if precision == "exact":
+        # The same exact model as min_base's search (double-double powers of the
+        # base), so that both certify the same function of the base.
+        model = core_model(d, r, scaling, seq_len, float(b))
+        if model is not None:
+            return Evaluator(exact=model.table(float(b)))
+        theta = scaled_frequencies(float(b), d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
+        full = np.concatenate([np.asarray(theta, dtype=np.float64), np.zeros(unrotated)])
+        return Evaluator(exact=_core.FrequencyTable.explicit(full))
+    theta32 = scaled_frequencies(
+        float(b), d, rotary_dim=r, scaling=scaling, seq_len=seq_len, precision="float32"
+    )
+    return Evaluator(
+        float32=_core.Float32Table(
+            np.asarray(theta32, dtype=np.float32), float(unrotated), precision == "bfloat16-table"
+        )
+    )

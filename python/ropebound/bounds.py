@@ -1,0 +1,702 @@
+r"""Certified bounds: the max context of a base and the minimal base of a context.
+
+With :math:`B_m(b, d) = \sum_i \cos(m\theta_i)` (see :mod:`ropebound.decay`):
+
+* :func:`max_context` gives :math:`m^*(b) = \min\{m \ge 0 : B_m(b) < 0\}`, the
+  longest context whose distances :math:`0 \dots L-1` all have :math:`B \ge 0`;
+* :func:`min_base` gives :math:`b^*(L) = \min\{b > 1 : B_m(b) \ge 0\ \forall m < L\}`,
+  the smallest admissible base (as the smallest admissible double);
+* :func:`staircase` gives every :math:`b^*(L)`, :math:`L \le L_{max}`, in one pass;
+* :func:`admissible_bases` gives every interval of admissible bases in a range
+  (the admissible set is *not* an interval: a base above an admissible one can
+  fail again, which is why no bisection is used anywhere);
+* :func:`sweep_min_base` runs :func:`min_base` over many ``(L, d)``.
+
+Conventions. By default a context of ``L`` tokens has the distances
+``0 ... L-1`` (``inclusive=False``), the convention of J. Su's corrected table
+(kexue.fm/archives/10122). ``inclusive=True`` uses ``0 ... L`` as the paper
+(Men, Xu et al., arXiv 2405.14591, Eq. 10-11) writes its definition.
+
+Every sign decision is certified: an estimate whose error bound straddles zero
+is re-evaluated with :func:`~ropebound.decay_sum`'s evaluator and then in
+double-double arithmetic (~1e-28). A result that still depends on an unsettled
+sign says so (``certified=False`` or an :class:`UncertifiedWarning`).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _core
+from . import _evaluators as evaluators
+from ._validate import (
+    MAX_DISTANCE,
+    check_base,
+    check_dim,
+    check_int,
+    check_progress,
+    check_rotary_dim,
+)
+
+Progress = Callable[[int, int], Any] | None
+
+#: The search starts here: below every b*(L) with L >= 3 (near b = 1 all
+#: theta_i ~ 1 and B_2 ~ (r/2) cos 2 < 0).
+START_BASE = 1.0 + 2.0**-40
+MAX_SEARCH_CONTEXT = 1 << 40
+MAX_STAIRCASE_CONTEXT = 1 << 32
+
+
+class UncertifiedWarning(UserWarning):
+    """A result depends on a sign that no evaluator could settle (|B_m| < ~1e-27)."""
+
+
+@dataclass(frozen=True)
+class BaseBound:
+    """The minimal base :math:`b^*(L, d)` of a context length.
+
+    Attributes
+    ----------
+    base : float
+        The smallest double that is admissible (every ``B_m >= 0``, ``m`` in
+        the context's distances). ``1.0`` when every base > 1 is admissible
+        (then ``attained`` is False: 1 is an infimum, not a base).
+    critical_distance : int or None
+        The distance whose ``B_m`` touches 0 at ``base``: every base just below
+        has ``B_m < 0`` there.
+    certified : bool
+        True when every sign decision behind ``base`` was settled rigorously.
+    context, dim, rotary_dim, inclusive
+        The question asked.
+    attained : bool
+        False for the infimum case described above.
+    jumps : int
+        Intervals of bad bases jumped over by the search.
+    """
+
+    base: float
+    critical_distance: int | None
+    certified: bool
+    context: int
+    dim: int
+    rotary_dim: int
+    inclusive: bool = False
+    attained: bool = True
+    jumps: int = 0
+
+    def __float__(self) -> float:
+        return self.base
+
+
+@dataclass(frozen=True)
+class Staircase:
+    r"""The step function :math:`L \mapsto b^*(L)` up to ``max_context``.
+
+    ``bases[k]`` is :math:`b^*(L)` for ``contexts[k-1] < L <= contexts[k]``
+    (``contexts[-1] == max_context``).
+    """
+
+    contexts: npt.NDArray[np.int64]
+    bases: npt.NDArray[np.float64]
+    critical_distances: npt.NDArray[np.int64]
+    dim: int
+    rotary_dim: int
+    inclusive: bool
+    max_context: int
+    certified: bool = True
+    # Contexts below this have b* = 1 (every base admissible).
+    trivial_up_to: int = field(default=2)
+
+    def min_base(self, context: int) -> float:
+        """:math:`b^*(L)` by lookup; equal to ``min_base(L).base``."""
+        L = check_int(context, "context")
+        if not 1 <= L <= self.max_context:
+            raise ValueError(f"context must be in [1, {self.max_context}], got {L}")
+        if L <= self.trivial_up_to:
+            return 1.0
+        k = int(np.searchsorted(self.contexts, L, side="left"))
+        return float(self.bases[k])
+
+    def __len__(self) -> int:
+        return int(self.contexts.size)
+
+
+def _check_context(context: Any, *, limit: int = MAX_SEARCH_CONTEXT) -> int:
+    L = check_int(context, "context")
+    if not 1 <= L <= limit:
+        raise ValueError(f"context must be an integer in [1, {limit}], got {L}")
+    return L
+
+
+def _distances(context: int, inclusive: bool) -> int:
+    """Number of distances checked: 0..L-1 (default) or 0..L (inclusive)."""
+    if not isinstance(inclusive, (bool, np.bool_)):
+        raise TypeError(f"inclusive must be a bool, got {type(inclusive).__name__}")
+    return context + 1 if inclusive else context
+
+
+def _trivial_bound(
+    n_distances: int, context: int, dim: int, r: int, inclusive: bool
+) -> BaseBound | None:
+    """The cases the search does not need: L <= 2 distances, or one rotary pair."""
+    constant = (dim - r) // 2
+    if n_distances <= 2 or (r == 2 and constant >= 1):
+        # B_0 = d/2 > 0 and B_1 = sum cos(theta_i) >= (r/2) cos 1 > 0 (theta_i <= 1);
+        # one pair plus c >= 1 unrotated ones gives B_m = c + cos m >= 0.
+        return BaseBound(1.0, None, True, context, dim, r, inclusive, attained=False)
+    if r == 2 and constant == 0:
+        raise ValueError(
+            "no base is admissible: with dim = rotary_dim = 2, B_m = cos(m) whatever the base, "
+            f"and cos(2) < 0 is among the {n_distances} distances"
+        )
+    return None
+
+
+def min_base(
+    context: int,
+    dim: int,
+    *,
+    rotary_dim: int | None = None,
+    inclusive: bool = False,
+    start: float | None = None,
+    progress: Progress = None,
+    scaling: Mapping[str, Any] | None = None,
+    precision: str = "exact",
+    seq_len: int | None = None,
+) -> BaseBound:
+    r"""The exact minimal base :math:`b^*(L, d)`, certified.
+
+    :math:`b^*(L) = \min\{ b > 1 : B_m(b) \ge 0 \text{ for every } 0 \le m < L \}`
+    (``inclusive=True``: :math:`0 \le m \le L`), returned as the smallest
+    double that is admissible.
+
+    Method (SPEC section 5). Starting from a base known to be below
+    :math:`b^*`, while some :math:`m` has :math:`B_m(b) < 0` (certified), the base
+    jumps to the end of the interval on which that :math:`B_m` stays negative:
+    steps in :math:`u = \ln b` bounded by
+    :math:`g(u+h) \le g(u) + g'(u)h + Mh^2/2`, with
+    :math:`M = \sum_i a_i^2(x_i^2 + x_i) \ge |g''|` for every larger :math:`u`
+    (:math:`a_i = 2i/r`, :math:`x_i = m\theta_i`), cannot cross a root.
+    Violators are looked for near the previous one; a full pass over all
+    :math:`m` runs only when that finds none, and then either finds one or
+    certifies the base.
+
+    Invariant (why the result is a proof): every double between the start and
+    the current base has some :math:`m` with :math:`B_m < 0`; the search stops at
+    a base where no :math:`m` is negative, which is therefore the smallest
+    admissible double. The defaults reproduce J. Su's corrected table (distances
+    ``0 ... L-1``); ``inclusive=True`` the paper's definition.
+
+    Parameters
+    ----------
+    context : int
+        Context length :math:`L`, in [1, 2**40].
+    dim, rotary_dim
+        Head and rotary dimension, as in :func:`~ropebound.decay_sum`.
+    inclusive : bool
+        Check distances ``0 ... L`` instead of ``0 ... L-1``.
+    start : float, optional
+        A base known to be <= b* (e.g. b* of a smaller context, as
+        :func:`sweep_min_base` does); default ``1 + 2**-40``.
+    progress : callable, optional
+        ``progress(distance, context)`` with the current violating distance.
+        Ctrl-C stops the search with ``KeyboardInterrupt``.
+    scaling, seq_len
+        A ``rope_scaling`` dict held fixed while the base varies. Its
+        frequencies are piecewise sums of powers of the base
+        (:func:`~ropebound.scaling.frequency_model`); the search runs segment by
+        segment, each with its own exact model, so it stays certified. At a
+        discontinuity of the model (YaRN's truncated ramp) ``b*`` can be the
+        segment's first base, with no critical distance.
+    precision : {"exact", "float32", "bfloat16-table"}
+        ``"float32"`` looks for the smallest float32 base at or above the exact
+        ``b*`` that is admissible under float32 arithmetic (see
+        :func:`~ropebound.decay_sum`). That result is **not certified**
+        (``certified=False``): float32 bases below the exact ``b*`` are not all
+        examined.
+
+    Raises
+    ------
+    ValueError
+        For bad arguments, and when no base is admissible (``dim = rotary_dim = 2``).
+    """
+    L = _check_context(context)
+    d = check_dim(dim)
+    r = check_rotary_dim(d, rotary_dim)
+    n = _distances(L, inclusive)
+    check_progress(progress)
+    prec = evaluators.check_precision(precision)
+    trivial = _trivial_bound(n, L, d, r, inclusive)
+    if trivial is not None:
+        return trivial
+    b0 = START_BASE if start is None else float(check_base(start, "start"))
+    if prec != "exact":
+        exact = min_base(
+            context,
+            d,
+            rotary_dim=r,
+            inclusive=inclusive,
+            start=start,
+            progress=progress,
+            scaling=scaling,
+            seq_len=seq_len,
+        )
+        return _min_base_float32(exact, n, prec, scaling, seq_len)
+    if scaling is not None:
+        return _min_base_scaled(L, d, r, n, inclusive, b0, scaling, seq_len, progress)
+    model = _core.FrequencyModel.rope(d, r)
+    res = _core.min_base_search(model, n, b0, False, progress)
+    if res["exhausted"]:
+        raise ValueError(f"no admissible base <= 1e250 for context={L}, dim={d}, rotary_dim={r}")
+    critical = int(res["critical_distance"])
+    if critical < 0:
+        # The start itself is admissible: b* <= start.
+        if start is not None:
+            return BaseBound(b0, None, bool(res["certified"]), L, d, r, inclusive, jumps=0)
+        return BaseBound(1.0, None, False, L, d, r, inclusive, attained=False)
+    return BaseBound(
+        float(res["base"]),
+        critical,
+        bool(res["certified"]),
+        L,
+        d,
+        r,
+        inclusive,
+        jumps=int(res["jumps"]),
+    )
+
+
+def _min_base_scaled(
+    L: int,
+    d: int,
+    r: int,
+    n: int,
+    inclusive: bool,
+    b0: float,
+    scaling: Mapping[str, Any],
+    seq_len: int | None,
+    progress: Progress,
+) -> BaseBound:
+    """min_base for a scaling scheme: the jump search on each exact model segment."""
+    from .scaling import frequency_model
+
+    fm = frequency_model(d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
+    b = b0
+    jumps = 0
+    for seg in fm.segments:
+        if seg.base_hi <= b:
+            continue
+        b = max(b, seg.base_lo)
+        pairs = [[(float(t.coefficient), int(t.power)) for t in terms] for terms in seg.terms]
+        model = _core.FrequencyModel(fm.denominator, pairs, fm.constant)
+        last = math.nextafter(seg.base_hi, 0.0) if math.isfinite(seg.base_hi) else 1e250
+        res = _core.min_base_search(model, n, b, False, progress, last)
+        jumps += int(res["jumps"])
+        if not res["exhausted"]:
+            critical = int(res["critical_distance"])
+            return BaseBound(
+                float(res["base"]),
+                None if critical < 0 else critical,
+                bool(res["certified"]),
+                L,
+                d,
+                r,
+                inclusive,
+                jumps=jumps,
+            )
+        b = seg.base_hi
+    raise ValueError(f"no admissible base <= 1e250 for context={L}, dim={d} with this scaling")
+
+
+def _min_base_float32(
+    exact: BaseBound,
+    n: int,
+    precision: str,
+    scaling: Mapping[str, Any] | None,
+    seq_len: int | None,
+    max_steps: int = 4096,
+) -> BaseBound:
+    """Smallest float32 base >= exact b* admissible under float32 arithmetic (uncertified)."""
+    f = np.float32(exact.base)
+    if float(f) < exact.base:
+        f = np.nextafter(f, np.float32(np.inf))
+    for _ in range(max_steps):
+        ev = evaluators.build(
+            float(f),
+            exact.dim,
+            exact.rotary_dim,
+            scaling=scaling,
+            precision=precision,
+            frequencies=None,
+            seq_len=seq_len,
+        )
+        assert ev.float32 is not None
+        m, _unknown = _core.first_negative_float32(ev.float32, 0, n, None)
+        if m < 0:
+            return BaseBound(
+                float(f),
+                None,
+                False,
+                exact.context,
+                exact.dim,
+                exact.rotary_dim,
+                exact.inclusive,
+                jumps=exact.jumps,
+            )
+        f = np.nextafter(f, np.float32(np.inf))
+    raise ValueError(
+        f"no float32 base within {max_steps} float32 steps above the exact b* = {exact.base!r} "
+        "is admissible under float32 arithmetic"
+    )
+
+
+def staircase(
+    max_context: int,
+    dim: int,
+    *,
+    rotary_dim: int | None = None,
+    inclusive: bool = False,
+    progress: Progress = None,
+) -> Staircase:
+    r"""All steps of :math:`L \mapsto b^*(L)` for :math:`L \le` ``max_context``, in one pass.
+
+    The search of :func:`min_base` run with the *first* violating distance at
+    every base: each base :math:`b` it visits, with first negative distance
+    :math:`f = m^*(b)`, is :math:`b^*(L)` for every :math:`L` between the largest
+    earlier first violator and :math:`f` (every smaller base was shown to fail
+    at a distance below :math:`L`, and :math:`b` has none below :math:`f`).
+    Blocks of distances whose certified margin outlasts the base's growth are
+    skipped.
+    """
+    L = _check_context(max_context, limit=MAX_STAIRCASE_CONTEXT)
+    d = check_dim(dim)
+    r = check_rotary_dim(d, rotary_dim)
+    n = _distances(L, inclusive)
+    check_progress(progress)
+    offset = 1 if inclusive else 0
+    trivial = _trivial_bound(n, L, d, r, inclusive)
+    if trivial is not None:
+        return Staircase(
+            np.array([L], dtype=np.int64),
+            np.array([1.0]),
+            np.array([-1], dtype=np.int64),
+            d,
+            r,
+            inclusive,
+            L,
+            trivial_up_to=L,
+        )
+    model = _core.FrequencyModel.rope(d, r)
+    res = _core.min_base_search(model, n, START_BASE, True, progress)
+    if res["exhausted"]:
+        raise ValueError(f"no admissible base <= 1e250 up to context={L}")
+    # Steps are in numbers of distances; convert to contexts (inclusive: L+1 distances).
+    contexts = res["step_contexts"].astype(np.int64) - offset
+    bases = res["step_bases"]
+    critical = res["step_critical"].astype(np.int64)
+    # The first visited base (the start) only bounds b* from above for the
+    # contexts before its first violator: those are the trivial ones (<= 2).
+    trivial_up_to = int(contexts[0]) if contexts.size else L
+    return Staircase(
+        contexts[1:],
+        bases[1:],
+        critical[1:],
+        d,
+        r,
+        inclusive,
+        L,
+        certified=bool(res["certified"]),
+        trivial_up_to=trivial_up_to,
+    )
+
+
+def max_context(
+    base: Any = None,
+    dim: int | None = None,
+    *,
+    rotary_dim: int | None = None,
+    limit: int = 2**32,
+    inclusive: bool = False,
+    progress: Progress = None,
+    scaling: Mapping[str, Any] | None = None,
+    precision: str = "exact",
+    frequencies: Any = None,
+    seq_len: int | None = None,
+    executor: Executor | None = None,
+    chunk_size: int = 256,
+) -> Any:
+    r"""The max context :math:`m^*(b) = \min\{m \ge 0 : B_m(b) < 0\}` of a base.
+
+    :math:`m^*` is the longest context whose distances ``0 ... L-1`` all have
+    :math:`B_m \ge 0` (``inclusive=True``: the longest with ``0 ... L``, i.e.
+    :math:`m^* - 1`).
+
+    Parameters
+    ----------
+    base : float or array_like
+        Scalar: returns ``int``, or ``None`` when no ``m < limit`` is negative.
+        Array: returns an ``int64`` array, ``-1`` meaning none below ``limit``
+        (OpenMP over bases).
+    limit : int
+        Distances ``m < limit`` are examined, 1 <= limit <= 2**53.
+    scaling, precision, frequencies, seq_len
+        As in :func:`~ropebound.decay_sum`: a ``rope_scaling`` dict, the float32
+        "as implemented" arithmetic, or an explicit frequency table (then
+        ``base`` and ``dim`` are omitted). Under ``precision="float32"`` each
+        distance costs ``d/2`` cosines (no recurrence).
+    executor : concurrent.futures.Executor, optional
+        For an array of bases: chunks of ``chunk_size`` bases are submitted to
+        it (e.g. ``dask.distributed.Client(...).get_executor()``) and the
+        results concatenated; identical to the local path, since every base is
+        scanned on its own.
+
+    Notes
+    -----
+    The scan evaluates :math:`B_m` by the recurrence of
+    :func:`~ropebound.decay_curve` (bound ~1e-11) and settles every value
+    within that bound of zero with the exact evaluators. Cost: proportional to
+    the answer (``m* x d/2`` terms).
+    """
+    lim = check_int(limit, "limit")
+    if not 1 <= lim <= MAX_DISTANCE:
+        raise ValueError(f"limit must be an integer in [1, 2**53], got {lim}")
+    _distances(1, inclusive)
+    check_progress(progress)
+    shift = 1 if inclusive else 0
+    if executor is not None and frequencies is None:
+        bases_in = check_base(base)
+        if bases_in.ndim > 0:
+            size = check_int(chunk_size, "chunk_size")
+            if size < 1:
+                raise ValueError(f"chunk_size must be >= 1, got {size}")
+            flat_in = bases_in.ravel()
+            kwargs: dict[str, Any] = {
+                "rotary_dim": rotary_dim,
+                "limit": lim,
+                "inclusive": inclusive,
+                "scaling": scaling,
+                "precision": precision,
+                "seq_len": seq_len,
+            }
+            futures = [
+                executor.submit(max_context, flat_in[k : k + size], dim, **kwargs)
+                for k in range(0, flat_in.size, size)
+            ]
+            parts = [np.asarray(f.result(), dtype=np.int64) for f in futures]
+            return np.concatenate(parts).reshape(bases_in.shape)
+    if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
+        selectors = dict(
+            scaling=scaling, precision=precision, frequencies=frequencies, seq_len=seq_len
+        )
+        if frequencies is not None:
+            return _max_context_one(
+                evaluators.build(base, dim, rotary_dim, **selectors), lim, shift, progress
+            )
+        bases_arr = check_base(base)
+        if bases_arr.ndim == 0:
+            ev = evaluators.build(float(bases_arr), dim, rotary_dim, **selectors)
+            return _max_context_one(ev, lim, shift, progress)
+        found = [
+            _max_context_one(
+                evaluators.build(float(b), dim, rotary_dim, **selectors), lim, shift, progress
+            )
+            for b in bases_arr.ravel()
+        ]
+        return np.array([-1 if f is None else f for f in found], dtype=np.int64).reshape(
+            bases_arr.shape
+        )
+    d = check_dim(dim)
+    r = check_rotary_dim(d, rotary_dim)
+    bases = check_base(base)
+    if bases.ndim == 0:
+        table = _core.FrequencyTable.rope(float(bases), d, r)
+        m, unknown = _core.first_negative(table, 0, lim, progress)
+        if unknown:
+            warnings.warn(
+                f"{unknown} signs near zero could not be settled; the result may be early",
+                UncertifiedWarning,
+                stacklevel=2,
+            )
+        return None if m < 0 else int(m) - shift
+    model = _core.FrequencyModel.rope(d, r)
+    flat = np.ascontiguousarray(bases.ravel())
+    found_arr, unsettled = _core.max_context_bases(model, flat, lim, progress)
+    if np.any(unsettled):
+        warnings.warn(
+            f"{int(np.count_nonzero(unsettled))} bases had signs that could not be settled",
+            UncertifiedWarning,
+            stacklevel=2,
+        )
+    out = np.where(found_arr >= 0, found_arr - shift, -1).astype(np.int64)
+    return out.reshape(bases.shape)
+
+
+def _max_context_one(
+    ev: evaluators.Evaluator, limit: int, shift: int, progress: Progress
+) -> int | None:
+    if ev.exact is not None:
+        m, unknown = _core.first_negative(ev.exact, 0, limit, progress)
+    else:
+        assert ev.float32 is not None
+        m, unknown = _core.first_negative_float32(ev.float32, 0, limit, progress)
+    if unknown:
+        warnings.warn(
+            f"{unknown} signs near zero could not be settled; the result may be early",
+            UncertifiedWarning,
+            stacklevel=3,
+        )
+    return None if m < 0 else int(m) - shift
+
+
+def sweep_min_base(
+    contexts: Iterable[int],
+    dims: Iterable[int],
+    *,
+    rotary_dims: Sequence[int | None] | None = None,
+    inclusive: bool = False,
+    executor: Executor | None = None,
+    progress: Progress = None,
+) -> dict[str, npt.NDArray[Any]]:
+    """:func:`min_base` for every ``(context, dim)`` pair, warm-started and parallel.
+
+    For each head dimension the contexts run in increasing order, each search
+    starting at the previous answer (``b*`` is non-decreasing in ``L``); the
+    dimensions run in parallel (threads by default, or any
+    ``concurrent.futures``-style ``executor``, e.g. ``dask.distributed``'s
+    ``Client.get_executor()``). Results do not depend on the executor.
+
+    Returns
+    -------
+    dict of numpy arrays
+        ``context``, ``dim``, ``rotary_dim``, ``base``, ``critical_distance``
+        (-1 for none), ``certified``; rows sorted by dim, then context.
+    """
+    ctx = sorted({_check_context(c) for c in contexts})
+    dim_list = [check_dim(d) for d in dims]
+    if not ctx or not dim_list:
+        raise ValueError("contexts and dims must be non-empty")
+    rot: list[int | None]
+    if rotary_dims is None:
+        rot = [None] * len(dim_list)
+    else:
+        rot = list(rotary_dims)
+        if len(rot) != len(dim_list):
+            raise ValueError("rotary_dims must have one entry per dim")
+    jobs = [(d, check_rotary_dim(d, r)) for d, r in zip(dim_list, rot, strict=True)]
+    check_progress(progress)
+    own = executor is None
+    pool: Executor = ThreadPoolExecutor(max_workers=2) if executor is None else executor
+    try:
+        futures = [pool.submit(_sweep_one_dim, ctx, d, r, inclusive) for d, r in jobs]
+        rows: list[tuple[int, int, int, float, int, bool]] = []
+        for k, fut in enumerate(futures):
+            rows.extend(fut.result())
+            if progress is not None:
+                progress(k + 1, len(futures))
+    finally:
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
+    rows.sort(key=lambda row: (row[1], row[2], row[0]))
+    return {
+        "context": np.array([row[0] for row in rows], dtype=np.int64),
+        "dim": np.array([row[1] for row in rows], dtype=np.int64),
+        "rotary_dim": np.array([row[2] for row in rows], dtype=np.int64),
+        "base": np.array([row[3] for row in rows], dtype=np.float64),
+        "critical_distance": np.array([row[4] for row in rows], dtype=np.int64),
+        "certified": np.array([row[5] for row in rows], dtype=bool),
+    }
+
+
+def _sweep_one_dim(
+    contexts: list[int], dim: int, rotary_dim: int, inclusive: bool
+) -> list[tuple[int, int, int, float, int, bool]]:
+    """One head dimension of a sweep, contexts ascending, warm-started."""
+    rows = []
+    start: float | None = None
+    for L in contexts:
+        bound = min_base(L, dim, rotary_dim=rotary_dim, inclusive=inclusive, start=start)
+        critical = -1 if bound.critical_distance is None else bound.critical_distance
+        rows.append((L, dim, rotary_dim, bound.base, critical, bound.certified))
+        if bound.attained:
+            start = bound.base
+    return rows
+
+
+def admissible_bases(
+    context: int,
+    dim: int,
+    base_range: tuple[float, float],
+    *,
+    rotary_dim: int | None = None,
+    inclusive: bool = False,
+) -> list[tuple[float, float]]:
+    """Every interval of admissible bases inside ``base_range = (lo, hi)``.
+
+    Returns closed intervals ``[a, e]`` of doubles: every double in ``[a, e]`` is
+    admissible, and the doubles just outside (when inside the range) are not.
+    Left ends come from the jump search (:func:`min_base` started at the
+    previous right end); right ends by stepping up from ``a`` with certified
+    steps: for the distance closest to failing a second-order bound
+    :math:`B_m(u+h) \\ge B_m - |g'|h - Mh^2/2`, for every other distance the
+    first-order bound :math:`B_m(u+h) \\ge B_m - m R h` with
+    :math:`R = \\sum_i |d\\theta_i/du|`, both valid for every larger base.
+    Each step costs one pass over all distances, so this suits moderate
+    contexts (say up to 10^5).
+    """
+    L = _check_context(context)
+    d = check_dim(dim)
+    r = check_rotary_dim(d, rotary_dim)
+    n = _distances(L, inclusive)
+    if not isinstance(base_range, (tuple, list)) or len(base_range) != 2:
+        raise TypeError("base_range must be a pair (lo, hi)")
+    lo, hi = (float(check_base(x, "base_range")) for x in base_range)
+    if lo > hi:
+        raise ValueError(f"base_range must have lo <= hi, got ({lo}, {hi})")
+    if _trivial_bound(n, L, d, r, inclusive) is not None:
+        return [(lo, hi)]
+    model = _core.FrequencyModel.rope(d, r)
+    intervals: list[tuple[float, float]] = []
+    b = lo
+    while b <= hi:
+        res = _core.min_base_search(model, n, b, False, None)
+        if res["exhausted"] or res["base"] > hi:
+            break
+        a = float(res["base"])
+        e = _end_of_admissible(model, n, a, hi)
+        intervals.append((a, min(e, hi)))
+        if e >= hi:
+            break
+        b = math.nextafter(e, math.inf)
+    return intervals
+
+
+def _end_of_admissible(model: _core.FrequencyModel, n: int, a: float, hi: float) -> float:
+    """Largest double e >= a with every base in [a, e] admissible (or >= hi)."""
+    x = a
+    while True:
+        table = model.table(x)
+        step, ok = _core.admissible_step(table, n)
+        if not ok:
+            raise AssertionError("internal: the start of an admissible run is not admissible")
+        if step > 0.0:
+            nxt = math.nextafter(x * math.exp(step) * (1 - 4 * 2.0**-53), 0.0)
+        else:
+            nxt = x
+        if nxt <= x:
+            # Steps below one ulp: the next double decides.
+            nxt = math.nextafter(x, math.inf)
+            t2 = model.table(nxt)
+            m, _unknown = _core.first_negative(t2, 0, n, None)
+            if m >= 0:
+                return x
+        x = nxt
+        if x >= hi:
+            return x

@@ -1,0 +1,761 @@
+r"""Model configs: read the RoPE facts of a Hugging Face ``config.json`` and check them.
+
+:func:`load_config` normalises what a config says about RoPE (head dim, rotary dim, base,
+context length, scaling, per-layer-type variants); :func:`check_config` asks the solver
+whether the advertised context is within the decay bound of the paper
+(:math:`B_m \ge 0` for every distance :math:`m` below the context; arXiv 2405.14591);
+:func:`models` lists the public model configs shipped with the package.
+
+Conventions follow Hugging Face transformers (current v5 where versions differ):
+
+* ``head_dim`` if present and not null, else ``hidden_size // num_attention_heads``;
+  rotary dim ``int(head_dim * partial_rotary_factor)``.
+* DeepSeek V2/V3 (MLA): RoPE acts on ``qk_rope_head_dim`` dims of a
+  ``qk_nope_head_dim + qk_rope_head_dim`` query/key head; the unrotated dims add to every
+  :math:`B_m` like any partial rotary head (SPEC section 2).
+* GLM-4 / ChatGLM (remote code): head dim ``kv_channels``, rotary dim ``kv_channels // 2``,
+  base ``10000 * rope_ratio``, context ``seq_length``.
+* ``rope_theta`` missing: 10000 (transformers' ``default_theta``), with a note.
+* ``rope_parameters`` (v5) wins over ``rope_scaling`` (v4); a dict whose keys are layer
+  types (Gemma 3: ``full_attention`` / ``sliding_attention``) gives one entry per type;
+  Gemma 3 v4 configs (``rope_local_base_freq``) are split the same way.
+* ``original_max_position_embeddings`` at the config's top level (Phi-3) wins over the one
+  in the dict; llama3 / yarn / longrope without it get ``max_position_embeddings``.
+* A ``text_config`` (Llama 4, Gemma 3 multimodal) is read instead of the outer config.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import math
+import numbers
+import os
+import warnings
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import bounds
+from .scaling import attention_factor, parse_scaling, rope_type_of
+
+DEFAULT_THETA = 10000.0
+VERDICTS = ("supported", "superficial", "unknown")
+
+
+class ConfigError(ValueError):
+    """A config that cannot be read or that says something impossible about RoPE."""
+
+
+# --------------------------------------------------------------------------------------------
+# Normalised RoPE facts
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerRope:
+    """RoPE of one layer type.
+
+    Attributes
+    ----------
+    layer_type : str
+        ``"all"`` when every layer shares one RoPE; else the config's layer type name.
+    rope_theta : float
+        Base :math:`b` of this layer type.
+    scaling : dict or None
+        A self-contained scaling dict for :func:`ropebound.scaling.scaled_frequencies`
+        (``max_position_embeddings`` / ``original_max_position_embeddings`` filled in);
+        None for plain RoPE.
+    num_layers : int or None
+        How many layers have this type (None if the config does not say).
+    attention_span : int or None
+        The longest distance + 1 these layers can see when a sliding window or chunked
+        attention limits it; None for full attention.
+    """
+
+    layer_type: str
+    rope_theta: float
+    scaling: dict[str, Any] | None
+    num_layers: int | None = None
+    attention_span: int | None = None
+
+    @property
+    def rope_type(self) -> str:
+        return rope_type_of(self.scaling)
+
+
+@dataclass(frozen=True)
+class RopeConfig:
+    """What a model config says about RoPE, normalised (see the module docstring)."""
+
+    model_type: str | None
+    head_dim: int
+    rotary_dim: int
+    max_position_embeddings: int | None
+    layers: tuple[LayerRope, ...]
+    notes: tuple[str, ...] = ()
+
+
+def _err(key: str, msg: str) -> ConfigError:
+    return ConfigError(f"config key {key!r}: {msg}")
+
+
+def _get_int(cfg: Mapping[str, Any], key: str, *, required: bool = False) -> int | None:
+    v = cfg.get(key)
+    if v is None:
+        if required:
+            raise _err(key, "missing (required)")
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+        raise TypeError(f"config key {key!r} must be an integer, got {type(v).__name__} {v!r}")
+    if int(v) < 1:
+        raise _err(key, f"must be a positive integer, got {v}")
+    return int(v)
+
+
+def _get_real(cfg: Mapping[str, Any], key: str) -> float | None:
+    v = cfg.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise TypeError(f"config key {key!r} must be a number, got {type(v).__name__} {v!r}")
+    x = float(v)
+    if not math.isfinite(x) or x <= 0:
+        raise _err(key, f"must be a finite positive number, got {x!r}")
+    return x
+
+
+def _theta(value: float | None, key: str) -> float:
+    if value is None:
+        return DEFAULT_THETA
+    if not value > 1.0:
+        raise _err(key, f"must be > 1, got {value!r}")
+    return value
+
+
+def _read(source: Any) -> tuple[dict[str, Any], str]:
+    if isinstance(source, Mapping):
+        return dict(source), "<dict>"
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(
+            "load_config takes a path to config.json, a directory containing one, or a dict; "
+            f"got {type(source).__name__}"
+        )
+    path = Path(source)
+    if path.is_dir():
+        path = path / "config.json"
+        if not path.is_file():
+            raise ConfigError(f"directory {str(Path(source))!r} has no config.json")
+    if not path.is_file():
+        raise ConfigError(f"no such config file: {str(path)!r}")
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{str(path)!r} is not a JSON file: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{str(path)!r}: the top level must be a JSON object")
+    return data, str(path)
+
+
+def _scaling_dict(
+    raw: Any,
+    key: str,
+    cfg: Mapping[str, Any],
+    max_pos: int | None,
+    rotary_dim: int,
+    notes: list[str],
+) -> dict[str, Any] | None:
+    """A validated, self-contained copy of a scaling dict (None for plain RoPE)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise TypeError(f"config key {key!r} must be an object (dict) or null, got {raw!r}")
+    try:
+        t = rope_type_of(raw)
+    except ValueError as exc:
+        raise ConfigError(f"config key {key!r}: {exc}") from exc
+    if t == "default":
+        return None
+    out = {k: v for k, v in raw.items() if k not in ("type", "rope_theta")}
+    out["rope_type"] = t
+    if max_pos is not None:
+        out.setdefault("max_position_embeddings", max_pos)
+    if t in ("llama3", "yarn", "longrope"):
+        top = cfg.get("original_max_position_embeddings")
+        if top is not None:
+            # transformers v5 (and Phi-3's v4 config class): the top-level value wins.
+            out["original_max_position_embeddings"] = top
+        elif out.get("original_max_position_embeddings") is None and max_pos is not None:
+            out["original_max_position_embeddings"] = max_pos
+            notes.append(
+                f"{t}: no original_max_position_embeddings; using max_position_embeddings "
+                f"{max_pos} (transformers v5 default)"
+            )
+    try:
+        parse_scaling(out, rotary_dim)
+    except ValueError as exc:
+        raise ConfigError(f"config key {key!r}: {exc}") from exc
+    except TypeError as exc:
+        raise TypeError(f"config key {key!r}: {exc}") from exc
+    return out
+
+
+def _layer_counts(cfg: Mapping[str, Any]) -> dict[str, int] | None:
+    types = cfg.get("layer_types")
+    if isinstance(types, list) and all(isinstance(t, str) for t in types):
+        counts: dict[str, int] = {}
+        for t in types:
+            counts[t] = counts.get(t, 0) + 1
+        return counts
+    pattern = cfg.get("sliding_window_pattern")
+    n = cfg.get("num_hidden_layers")
+    if isinstance(pattern, int) and isinstance(n, int) and pattern > 0:
+        # Gemma 3: layer i is global iff (i + 1) % pattern == 0.
+        full = n // pattern
+        return {"full_attention": full, "sliding_attention": n - full}
+    return None
+
+
+def load_config(path_or_dict: Any) -> RopeConfig:
+    """Read the RoPE facts of a Hugging Face model config.
+
+    Parameters
+    ----------
+    path_or_dict : str, os.PathLike or dict
+        A ``config.json`` file, a directory containing one, or the parsed dict.
+
+    Returns
+    -------
+    RopeConfig
+
+    Raises
+    ------
+    ConfigError
+        (a ``ValueError``) unreadable or non-JSON files, directories without config.json,
+        missing or impossible values, unknown ``rope_type``; the message names the key.
+    TypeError
+        A value of the wrong type (the message names the key).
+    """
+    return _normalise(_read(path_or_dict)[0])
+
+
+def _normalise(cfg: dict[str, Any]) -> RopeConfig:
+    notes: list[str] = []
+    text = cfg.get("text_config")
+    if text is not None:
+        if not isinstance(text, Mapping):
+            raise TypeError(f"config key 'text_config' must be an object, got {text!r}")
+        cfg = dict(text)
+        notes.append("read the nested text_config (multimodal config)")
+    model_type = cfg.get("model_type")
+    if model_type is not None and not isinstance(model_type, str):
+        raise TypeError(f"config key 'model_type' must be a string, got {model_type!r}")
+
+    max_pos = _get_int(cfg, "max_position_embeddings")
+    for alt in ("seq_length", "n_positions"):
+        if max_pos is None and cfg.get(alt) is not None:
+            max_pos = _get_int(cfg, alt)
+            notes.append(f"context length from {alt!r} (no max_position_embeddings)")
+    if max_pos is None:
+        notes.append("no max_position_embeddings: the advertised context is unknown")
+
+    # ---- head and rotary dimensions ----
+    is_glm = cfg.get("rope_ratio") is not None or model_type == "chatglm"
+    theta_override: float | None = None
+    if is_glm:
+        hd = _get_int(cfg, "kv_channels")
+        if hd is None:
+            hd = _hidden_over_heads(cfg)
+        if hd % 4 != 0:
+            raise _err("kv_channels", f"rotary dim kv_channels // 2 must be even, got {hd}")
+        head_dim, rotary_dim = hd, hd // 2
+        ratio = _get_real(cfg, "rope_ratio") or 1.0
+        theta_override = DEFAULT_THETA * ratio
+        notes.append(
+            f"ChatGLM/GLM-4 remote code: rotary dim = kv_channels // 2 = {rotary_dim}, "
+            f"base = 10000 * rope_ratio = {theta_override:g}"
+        )
+    elif cfg.get("qk_rope_head_dim") is not None:
+        rope_d = _get_int(cfg, "qk_rope_head_dim")
+        assert rope_d is not None
+        nope_d = _get_int(cfg, "qk_nope_head_dim") or 0
+        head_dim, rotary_dim = rope_d + nope_d, rope_d
+        notes.append(
+            f"MLA (DeepSeek): RoPE on qk_rope_head_dim = {rope_d} of a {head_dim}-dim "
+            f"query/key head; the {nope_d} unrotated dims add {nope_d // 2} to every B_m "
+            "(transformers sets head_dim := qk_rope_head_dim for the rotary part)"
+        )
+    else:
+        hd_raw = cfg.get("head_dim")
+        if hd_raw is None:
+            head_dim = _hidden_over_heads(cfg)
+        else:
+            head_dim = _get_int(cfg, "head_dim") or 0
+        rotary_dim = head_dim
+        if cfg.get("rotary_dim") is not None:  # GPT-J / old phi-msft key
+            rotary_dim = _get_int(cfg, "rotary_dim") or 0
+    # partial_rotary_factor: top level (v4) or inside rope_parameters (v5)
+    params = cfg.get("rope_parameters")
+    prf = _get_real(cfg, "partial_rotary_factor")
+    if prf is None and isinstance(params, Mapping) and "partial_rotary_factor" in params:
+        prf = _get_real(params, "partial_rotary_factor")
+    if prf is not None and not is_glm:
+        if prf > 1.0:
+            raise _err("partial_rotary_factor", f"must be in (0, 1], got {prf}")
+        rotary_dim = int(head_dim * prf)
+    if head_dim < 2 or head_dim % 2:
+        raise _err("head_dim", f"head dimension must be even and >= 2, got {head_dim}")
+    if rotary_dim < 2 or rotary_dim % 2 or rotary_dim > head_dim:
+        raise _err(
+            "partial_rotary_factor",
+            f"rotary dim must be even, in [2, head_dim={head_dim}], got {rotary_dim}",
+        )
+
+    # ---- base and scaling, per layer type ----
+    top_theta = _get_real(cfg, "rope_theta")
+    if theta_override is not None:
+        top_theta = theta_override
+    elif top_theta is None and not (isinstance(params, Mapping) and "rope_theta" in params):
+        notes.append(f"no rope_theta: using the default {DEFAULT_THETA:g}")
+    layer_counts = _layer_counts(cfg)
+    layer_types_list = cfg.get("layer_types")
+    sliding = _get_int(cfg, "sliding_window")
+    layers: list[LayerRope] = []
+
+    def span_of(layer_type: str) -> int | None:
+        if "sliding" in layer_type and sliding is not None:
+            return sliding
+        return None
+
+    raw_key = "rope_parameters" if isinstance(params, Mapping) and params else "rope_scaling"
+    raw = cfg.get(raw_key)
+    per_type = (
+        isinstance(raw, Mapping)
+        and bool(raw)
+        and all(isinstance(v, Mapping) for v in raw.values())
+        and (
+            (isinstance(layer_types_list, list) and set(raw) <= set(layer_types_list))
+            or set(raw) <= {"full_attention", "sliding_attention", "chunked_attention"}
+        )
+    )
+    if per_type:
+        assert isinstance(raw, Mapping)
+        for name in sorted(raw):
+            sub = raw[name]
+            theta = _theta(_get_real(sub, "rope_theta") or top_theta, f"{raw_key}.{name}")
+            scaling = _scaling_dict(sub, f"{raw_key}.{name}", cfg, max_pos, rotary_dim, notes)
+            layers.append(
+                LayerRope(
+                    name,
+                    theta,
+                    scaling,
+                    None if layer_counts is None else layer_counts.get(name),
+                    span_of(name),
+                )
+            )
+    else:
+        raw_theta = top_theta
+        if isinstance(raw, Mapping) and raw.get("rope_theta") is not None:
+            raw_theta = _get_real(raw, "rope_theta")
+        theta = _theta(raw_theta, "rope_theta")
+        scaling = _scaling_dict(raw, raw_key, cfg, max_pos, rotary_dim, notes)
+        local = _get_real(cfg, "rope_local_base_freq")
+        if local is not None:
+            # Gemma 3 (v4 config): sliding layers use rope_local_base_freq, unscaled.
+            counts = layer_counts or {}
+            layers.append(
+                LayerRope("full_attention", theta, scaling, counts.get("full_attention"), None)
+            )
+            layers.append(
+                LayerRope(
+                    "sliding_attention",
+                    _theta(local, "rope_local_base_freq"),
+                    None,
+                    counts.get("sliding_attention"),
+                    sliding,
+                )
+            )
+            notes.append(
+                "sliding_attention layers use rope_local_base_freq without scaling; "
+                "full_attention layers use rope_theta and rope_scaling"
+            )
+        else:
+            layers.append(_single_layer(cfg, theta, scaling, notes))
+            if (
+                sliding is not None
+                and cfg.get("use_sliding_window") is not False
+                and (max_pos is None or sliding < max_pos)
+            ):
+                notes.append(
+                    f"sliding_window {sliding} is set: if every layer slides, distances "
+                    f">= {sliding} never occur; the check uses the full context"
+                )
+    return RopeConfig(
+        model_type=model_type,
+        head_dim=head_dim,
+        rotary_dim=rotary_dim,
+        max_position_embeddings=max_pos,
+        layers=tuple(layers),
+        notes=tuple(notes),
+    )
+
+
+def _hidden_over_heads(cfg: Mapping[str, Any]) -> int:
+    hidden = _get_int(cfg, "hidden_size")
+    heads = _get_int(cfg, "num_attention_heads")
+    if hidden is None or heads is None:
+        missing = "hidden_size" if hidden is None else "num_attention_heads"
+        raise _err(missing, "missing: needed for the head dim when head_dim is absent or null")
+    return hidden // heads
+
+
+def _single_layer(
+    cfg: Mapping[str, Any], theta: float, scaling: dict[str, Any] | None, notes: list[str]
+) -> LayerRope:
+    nope = cfg.get("no_rope_layers")
+    if isinstance(nope, list) and nope and all(x in (0, 1) for x in nope):
+        # Llama 4: no_rope_layers[i] == 1 means layer i uses RoPE; those layers use chunked
+        # attention of attention_chunk_size (transformers Llama4: chunked iff RoPE).
+        n_rope = sum(int(x) for x in nope)
+        chunk = _get_int(cfg, "attention_chunk_size")
+        notes.append(
+            f"{len(nope) - n_rope} of {len(nope)} layers are NoPE (no rotary); only the "
+            f"{n_rope} RoPE layers are checked"
+            + (f"; they attend in chunks of attention_chunk_size = {chunk}" if chunk else "")
+        )
+        return LayerRope("rope_layers", theta, scaling, n_rope, chunk)
+    n = cfg.get("num_hidden_layers", cfg.get("num_layers"))
+    return LayerRope("all", theta, scaling, n if isinstance(n, int) else None, None)
+
+
+# --------------------------------------------------------------------------------------------
+# The check
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerTypeReport:
+    r"""The decay-bound check of one layer type (see :func:`check_config`).
+
+    Attributes
+    ----------
+    layer_type, num_layers, rope_theta, rope_type, scaling
+        As in :class:`LayerRope`.
+    head_dim, rotary_dim : int
+        :math:`d` and :math:`r`.
+    advertised_context : int or None
+        ``max_position_embeddings``.
+    context : int or None
+        Distances checked are ``0 ... context-1``: the advertised context, capped by the
+        layer type's sliding window / attention chunk.
+    seq_len : int or None
+        Sequence length used for dynamic / longrope frequencies (= ``context``).
+    attention_factor : float
+        cos/sin multiplier of yarn / longrope (does not change :math:`B_m`).
+    max_context, max_context_float32 : int or None
+        Smallest :math:`m` with :math:`B_m < 0` for the exact frequencies and for the
+        float32 frequencies as transformers builds them; None if none below
+        ``max_context_limit`` or not computed (see ``reasons``).
+    min_base : float or None
+        Smallest base (same scaling) with :math:`B_m \ge 0` for all :math:`m <` ``context``.
+    min_base_certified : bool or None
+    verdict : {"supported", "superficial", "unknown"}
+        ``superficial``: some distance below ``context`` has :math:`B_m < 0` (exact
+        frequencies); ``supported``: none has; ``unknown``: not decidable (missing data, or a
+        solver feature not available), see ``reasons``.
+    reasons : tuple of str
+        The numbers behind the verdict.
+    """
+
+    layer_type: str
+    num_layers: int | None
+    rope_theta: float
+    rope_type: str
+    scaling: dict[str, Any] | None
+    head_dim: int
+    rotary_dim: int
+    advertised_context: int | None
+    context: int | None
+    seq_len: int | None
+    attention_factor: float
+    max_context: int | None
+    max_context_float32: int | None
+    max_context_limit: int | None
+    min_base: float | None
+    min_base_certified: bool | None
+    verdict: str
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["reasons"] = list(self.reasons)
+        return out
+
+
+@dataclass(frozen=True)
+class ConfigReport:
+    """:func:`check_config`'s result: one :class:`LayerTypeReport` per layer type.
+
+    ``verdict`` is ``superficial`` if any layer type is, else ``unknown`` if any is, else
+    ``supported``.
+    """
+
+    source: str
+    model_type: str | None
+    head_dim: int
+    rotary_dim: int
+    max_position_embeddings: int | None
+    layer_types: tuple[LayerTypeReport, ...]
+    verdict: str
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (``json.dumps`` works on it)."""
+        return {
+            "source": self.source,
+            "model_type": self.model_type,
+            "head_dim": self.head_dim,
+            "rotary_dim": self.rotary_dim,
+            "max_position_embeddings": self.max_position_embeddings,
+            "verdict": self.verdict,
+            "notes": list(self.notes),
+            "layer_types": [lt.to_dict() for lt in self.layer_types],
+        }
+
+
+def _check_layer(
+    rc: RopeConfig, layer: LayerRope, limit: int | None, want_min_base: bool
+) -> LayerTypeReport:
+    d, r = rc.head_dim, rc.rotary_dim
+    adv = rc.max_position_embeddings
+    context = adv
+    if layer.attention_span is not None:
+        context = layer.attention_span if adv is None else min(adv, layer.attention_span)
+    reasons: list[str] = []
+    if layer.attention_span is not None and context is not None:
+        reasons.append(f"attention span {layer.attention_span} caps the distances checked")
+    t = layer.rope_type
+    seq_len = context if t in ("dynamic", "longrope") else None
+    af = attention_factor(layer.scaling)
+    base = dict(
+        layer_type=layer.layer_type,
+        num_layers=layer.num_layers,
+        rope_theta=layer.rope_theta,
+        rope_type=t,
+        scaling=layer.scaling,
+        head_dim=d,
+        rotary_dim=r,
+        advertised_context=adv,
+        context=context,
+        seq_len=seq_len,
+        attention_factor=af,
+    )
+    if context is None:
+        return LayerTypeReport(
+            **base,  # type: ignore[arg-type]
+            max_context=None,
+            max_context_float32=None,
+            max_context_limit=None,
+            min_base=None,
+            min_base_certified=None,
+            verdict="unknown",
+            reasons=("the config gives no context length (max_position_embeddings)",),
+        )
+    if t == "dynamic":
+        reasons.append(
+            f"dynamic NTK: frequencies at seq_len = {context}; shorter sequences use others"
+        )
+    if t == "longrope":
+        assert layer.scaling is not None
+        orig = layer.scaling["original_max_position_embeddings"]
+        which = "long" if context > orig else "short"
+        reasons.append(f"longrope: {which}_factor (seq_len {context} vs original {orig})")
+    if (d - r) // 2 >= r // 2:
+        reasons.append(
+            f"{(d - r) // 2} unrotated pairs >= {r // 2} rotated ones: B_m >= 0 for every m "
+            "and every base (SPEC section 2: unrotated pairs add (d-r)/2)"
+        )
+    lim = limit if limit is not None else 2 * context
+    verdict = "unknown"
+    m_f32: int | None = None
+    b_min: float | None = None
+    b_cert: bool | None = None
+    selectors: dict[str, Any] = {"rotary_dim": r, "scaling": layer.scaling, "seq_len": seq_len}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", bounds.UncertifiedWarning)
+        m_exact = bounds.max_context(layer.rope_theta, d, limit=lim, **selectors)
+    unsettled = any(issubclass(w.category, bounds.UncertifiedWarning) for w in caught)
+    if unsettled:
+        reasons.append("some signs near zero could not be settled")
+    elif m_exact is None:
+        verdict = "supported"
+        reasons.append(f"B_m >= 0 for every m < {lim} (exact frequencies)")
+    elif m_exact >= context:
+        verdict = "supported"
+        reasons.append(f"first B_m < 0 at m = {m_exact} >= context {context}")
+    else:
+        verdict = "superficial"
+        reasons.append(f"first B_m < 0 at m = {m_exact} < context {context}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", bounds.UncertifiedWarning)
+        m_f32 = bounds.max_context(layer.rope_theta, d, limit=lim, precision="float32", **selectors)
+    if (m_f32 is None or m_f32 >= context) != (verdict == "supported"):
+        reasons.append(
+            f"float32 as implemented parts ways: first B_m < 0 at {m_f32} vs exact {m_exact}"
+        )
+    if want_min_base:
+        bb = bounds.min_base(context, d, **selectors)
+        b_min = float(bb.base)
+        b_cert = bool(bb.certified)
+        reasons.append(
+            f"minimal base for context {context}: {b_min:.6g}"
+            + ("" if b_cert else " (not certified)")
+        )
+    return LayerTypeReport(
+        **base,  # type: ignore[arg-type]
+        max_context=m_exact,
+        max_context_float32=m_f32,
+        max_context_limit=lim,
+        min_base=b_min,
+        min_base_certified=b_cert,
+        verdict=verdict,
+        reasons=tuple(reasons),
+    )
+
+
+def check_config(
+    path_or_dict: Any, *, limit: int | None = None, min_base: bool = True
+) -> ConfigReport:
+    """Check a model config's advertised context against the RoPE decay bound.
+
+    For every layer type: the frequencies the config implies
+    (:func:`~ropebound.scaling.scaled_frequencies`, at ``seq_len = context`` for dynamic and
+    longrope), the first distance with :math:`B_m < 0` below ``limit`` (default
+    ``2 * context``; a certified scan of the explicit frequency table, or
+    ``max_context(frequencies=...)`` once the solver offers it), the minimal base for the
+    context (:func:`ropebound.min_base`; for scaled RoPE only once the solver takes
+    ``scaling=``), and a verdict. The float32 "as implemented" count needs the solver's
+    float32 phase mode (``precision="float32"``); until then it is None with a reason.
+    Solver features that are missing give ``None`` and a reason, never a guess.
+
+    Parameters
+    ----------
+    path_or_dict : str, os.PathLike or dict
+        As in :func:`load_config`.
+    limit : int, optional
+        Search limit of the max-context scan.
+    min_base : bool
+        Also compute the minimal base (the most expensive part).
+
+    Returns
+    -------
+    ConfigReport
+    """
+    cfg, source = _read(path_or_dict)
+    rc = _normalise(cfg)
+    reports = tuple(_check_layer(rc, layer, limit, min_base) for layer in rc.layers)
+    verdicts = {rep.verdict for rep in reports}
+    overall = (
+        "superficial"
+        if "superficial" in verdicts
+        else "unknown"
+        if "unknown" in verdicts
+        else "supported"
+    )
+    return ConfigReport(
+        source=source,
+        model_type=rc.model_type,
+        head_dim=rc.head_dim,
+        rotary_dim=rc.rotary_dim,
+        max_position_embeddings=rc.max_position_embeddings,
+        layer_types=reports,
+        verdict=overall,
+        notes=rc.notes,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Shipped model configs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One entry of the shipped ``data/models.json`` (public model configs).
+
+    ``config`` is the RoPE-relevant part of the model's ``config.json``; ``verified`` says
+    whether every value was checked against a copy of the real config (see ``notes`` and
+    ``source``).
+    """
+
+    name: str
+    hf_repo: str
+    config: dict[str, Any]
+    verified: bool
+    notes: str
+    source: tuple[str, ...]
+
+    def load(self) -> RopeConfig:
+        return load_config(self.config)
+
+
+def _models_json() -> dict[str, Any]:
+    text = importlib.resources.files("ropebound").joinpath("data/models.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def models(*, include_incomplete: bool = False) -> list[ModelEntry]:
+    """The shipped public model configs, in file order.
+
+    Entries marked ``"incomplete": true`` (Phi-3-mini-128k-instruct: its LongRoPE factor
+    lists are not transcribed) are skipped unless ``include_incomplete``.
+    """
+    out = []
+    for m in _models_json()["models"]:
+        if m.get("incomplete") and not include_incomplete:
+            continue
+        out.append(
+            ModelEntry(
+                name=m["name"],
+                hf_repo=m["hf_repo"],
+                config=m["config"],
+                verified=bool(m.get("verified")),
+                notes=m.get("notes", ""),
+                source=tuple(m.get("source", ())),
+            )
+        )
+    return out
+
+
+def models_table() -> list[dict[str, Any]]:
+    """One row per shipped model and layer type: the RoPE facts, for the CLI.
+
+    Keys: ``name``, ``hf_repo``, ``verified``, ``layer_type``, ``head_dim``, ``rotary_dim``,
+    ``rope_theta``, ``rope_type``, ``factor``, ``max_position_embeddings``,
+    ``attention_span``.
+    """
+    rows = []
+    for entry in models():
+        rc = entry.load()
+        for layer in rc.layers:
+            rows.append(
+                {
+                    "name": entry.name,
+                    "hf_repo": entry.hf_repo,
+                    "verified": entry.verified,
+                    "layer_type": layer.layer_type,
+                    "head_dim": rc.head_dim,
+                    "rotary_dim": rc.rotary_dim,
+                    "rope_theta": layer.rope_theta,
+                    "rope_type": layer.rope_type,
+                    "factor": None if layer.scaling is None else layer.scaling.get("factor"),
+                    "max_position_embeddings": rc.max_position_embeddings,
+                    "attention_span": layer.attention_span,
+                }
+            )
+    return rows

@@ -1,0 +1,33 @@
+"""staircase: every b*(L) in one pass, equal to min_base."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ropebound as rb
+
+
+def test_lookups_equal_min_base() -> None:
+    stairs = rb.staircase(3000, 64)
+    assert stairs.contexts[-1] == 3000
+    assert np.all(np.diff(stairs.contexts) > 0)
+    assert np.all(np.diff(stairs.bases) > 0)
+    rng = np.random.default_rng(0)
+    for L in [1, 2, 3, 4, 100, 2999, 3000, *rng.integers(3, 3000, size=20).tolist()]:
+        assert stairs.min_base(int(L)) == rb.min_base(int(L), 64).base, L
+
+
+@given(dim=st.sampled_from([8, 32, 96, 128]), max_context=st.integers(3, 1500))
+@settings(max_examples=10)
+def test_staircase_steps_are_min_bases(dim: int, max_context: int) -> None:
+    stairs = rb.staircase(max_context, dim)
+    for L, b in zip(stairs.contexts.tolist(), stairs.bases.tolist(), strict=True):
+        assert rb.min_base(L, dim).base == b
+
+
+def test_inclusive_staircase() -> None:
+    stairs = rb.staircase(2000, 128, inclusive=True)
+    for L in (10, 500, 1999):
+        assert stairs.min_base(L) == rb.min_base(L, 128, inclusive=True).base

@@ -1,0 +1,76 @@
+"""Backend selection when the CUDA module or a device is missing.
+
+These run everywhere: the "no module" and "no device" cases are simulated by
+replacing the module the package found, and the real environment is checked
+as it is (on a machine without a GPU, backend="cuda" must refuse).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import ropebound as rb
+from ropebound import _backend
+
+
+def test_import_works_whatever_the_build() -> None:
+    # The package imported at all: the CUDA module is optional.
+    assert rb.decay_curve(3, 1e4, 8)[0] == 4.0
+
+
+def test_cuda_without_module_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_backend, "_cuda_module", None)
+    with pytest.raises(RuntimeError, match="built without the CUDA backend"):
+        _backend.select_backend("cuda")
+    with pytest.raises(RuntimeError, match="ROPEBOUND_CUDA=ON"):
+        rb.decay_curve(10, 1e4, 64, backend="cuda")
+
+
+def test_cuda_without_device_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_backend, "_cuda_module", SimpleNamespace(device_count=lambda: 0))
+    with pytest.raises(RuntimeError, match="no CUDA device"):
+        _backend.select_backend("cuda")
+    with pytest.raises(RuntimeError, match="no CUDA device"):
+        rb.decay_curve(10, 1e4, 64, backend="cuda")
+
+
+@pytest.mark.parametrize("module", [None, SimpleNamespace(device_count=lambda: 0)])
+def test_auto_falls_back_to_cpu(monkeypatch: pytest.MonkeyPatch, module: object) -> None:
+    monkeypatch.setattr(_backend, "_cuda_module", module)
+    assert _backend.select_backend("auto") == "cpu"
+    auto, auto_bound = rb.decay_curve(
+        5000, 5e5, 128, start=10**9, backend="auto", return_error=True
+    )
+    cpu, cpu_bound = rb.decay_curve(5000, 5e5, 128, start=10**9, backend="cpu", return_error=True)
+    # Same backend, same code: bit-identical, same bound.
+    np.testing.assert_array_equal(auto, cpu)
+    assert auto_bound == cpu_bound
+
+
+def test_cpu_is_always_available(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_backend, "_cuda_module", None)
+    assert _backend.select_backend("cpu") == "cpu"
+
+
+@pytest.mark.parametrize("bad", ["gpu", "CUDA", "", None, 1])
+def test_bad_backend_is_a_value_error(bad: object) -> None:
+    with pytest.raises(ValueError, match="backend"):
+        _backend.select_backend(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="backend"):
+        rb.decay_curve(10, 1e4, 64, backend=bad)  # type: ignore[arg-type]
+
+
+def test_real_environment_is_consistent() -> None:
+    # Whatever this machine has, "cuda" either works or says why, and "auto"
+    # picks "cuda" exactly when "cuda" works.
+    reason = _backend.cuda_unavailable_reason()
+    if reason is None:
+        assert _backend.select_backend("cuda") == "cuda"
+        assert _backend.select_backend("auto") == "cuda"
+    else:
+        with pytest.raises(RuntimeError, match="not available"):
+            _backend.select_backend("cuda")
+        assert _backend.select_backend("auto") == "cpu"
