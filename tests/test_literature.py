@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import math
 from typing import Any
@@ -342,13 +341,7 @@ def test_bad_input_names_the_argument(call: Any, exc: type[Exception], word: str
 
 # ---------------------------------------------------------------- compare and the CLI
 
-# min_base / max_context land with the lead's bounds.py; until then these skip.
-needs_bounds = pytest.mark.skipif(
-    importlib.util.find_spec("ropebound.bounds") is None, reason="ropebound.bounds not merged yet"
-)
 
-
-@needs_bounds
 @pytest.mark.parametrize("context", [4 * K, 32 * K])
 @pytest.mark.parametrize("inclusive", [False, True])
 def test_compare_admissible_flag_is_max_context(context: int, inclusive: bool) -> None:
@@ -360,7 +353,6 @@ def test_compare_admissible_flag_is_max_context(context: int, inclusive: bool) -
         assert row.admissible == (first is None or first >= context), row
 
 
-@needs_bounds
 def test_compare_exact_row_is_min_base_and_reproduces_su() -> None:
     # LITERATURE 1.3: Su's row at 32k is 6.3e5 (2 significant digits).
     table = lit.compare(32 * K, 128)
@@ -374,13 +366,11 @@ def test_compare_exact_row_is_min_base_and_reproduces_su() -> None:
     assert any(n.startswith("aliasing") for n in names) and len(names) == len(table.rows)
 
 
-@needs_bounds
 def test_compare_rotary_dim_two_has_no_finite_d_rows() -> None:
     table = lit.compare(2, 8, rotary_dim=2)
     assert not any("(exact)" in row.name for row in table.rows)
 
 
-@needs_bounds
 def test_cli_compare_prints_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     from ropebound import cli_compare
 
@@ -398,7 +388,6 @@ def test_cli_compare_prints_table_and_json(capsys: pytest.CaptureFixture[str]) -
         parser.parse_args(["compare", "0", "--dim", "128"])
 
 
-@needs_bounds
 def test_plot_comparison_writes_a_png(tmp_path: Any) -> None:
     pytest.importorskip("matplotlib")
     out = lit.plot_comparison([1024, 4096, 16384], 128, tmp_path / "cmp.png")
