@@ -439,6 +439,9 @@ def test_compare_subcommand_is_registered_from_its_module(
 
     fake.register = register  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "ropebound.cli_compare", fake)
+    # Once the real module was imported, `from . import cli_compare` finds the
+    # package attribute before sys.modules: replace that too.
+    monkeypatch.setattr("ropebound.cli_compare", fake, raising=False)
     assert cli.main(["compare", "4096"]) == 0
     assert capsys.readouterr().out.strip() == "compared 4096"
 

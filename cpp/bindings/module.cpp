@@ -8,6 +8,7 @@ void register_frequencies(py::module_& m);
 void register_decay(py::module_& m);
 void register_solver(py::module_& m);
 void register_float32(py::module_& m);
+void register_roformer(py::module_& m);
 }  // namespace ropebound::bindings
 
 PYBIND11_MODULE(_core, m) {
@@ -21,4 +22,5 @@ PYBIND11_MODULE(_core, m) {
   ropebound::bindings::register_decay(m);
   ropebound::bindings::register_solver(m);
   ropebound::bindings::register_float32(m);
+  ropebound::bindings::register_roformer(m);
 }

@@ -9,6 +9,7 @@ schemes of model configs), :mod:`ropebound.config` (model-config audit),
 
 from __future__ import annotations
 
+from . import literature
 from .bounds import (
     BaseBound,
     Staircase,
@@ -38,6 +39,7 @@ __all__ = [
     "decay_curve",
     "decay_sum",
     "frequencies",
+    "literature",
     "max_context",
     "min_base",
     "models",
