@@ -70,6 +70,7 @@ FrequencyModel FrequencyModel::rope(int dim, int rotary_dim) {
   model.constant = (dim - rotary_dim) / 2;
   model.pairs.resize(rotary_dim / 2);
   for (int i = 0; i < rotary_dim / 2; ++i) model.pairs[i] = {{1.0, i}};
+  model.plain = true;
   return model;
 }
 
@@ -104,6 +105,20 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
   table.curvature_abs.resize(n);
   table.constant = model.constant;
   const double inv_q = 1.0 / model.q;
+  if (model.plain) {
+    // Plain RoPE: theta_i = t^i exactly as computed, no combination step.
+    for (std::size_t i = 0; i < n; ++i) {
+      const dd theta = powers[i];
+      const double a = static_cast<double>(i) * inv_q;
+      table.hi[i] = theta.hi;
+      table.lo[i] = theta.lo;
+      table.rel_err[i] = power_rel_err(static_cast<int>(i)) * (1.0 + 1e-12);
+      table.slope[i] = a * theta.hi;
+      table.slope_abs[i] = a * theta.hi * (1.0 + 1e-12);
+      table.curvature_abs[i] = a * a * theta.hi * (1.0 + 1e-12);
+    }
+    return;
+  }
   for (std::size_t i = 0; i < n; ++i) {
     dd theta{0.0, 0.0};
     double abs_err = 0.0, magnitude = 0.0, slope = 0.0, slope_abs = 0.0, curvature = 0.0;

@@ -295,14 +295,19 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
   scratch.reserve(state.rot);
   const std::uint64_t n_blocks = (context + kBlock - 1) / kBlock;
   if (hint >= 0) {
-    // Windows [center - behind, center + ahead) growing 8x at a time; each
-    // scans only the blocks the previous one did not.
+    // Windows [center - behind, center + ahead) growing 8x at a time, each
+    // scanned outwards from the centre (the next violator is usually in the
+    // previous one's block or a neighbour) and skipping what earlier windows did.
     const std::uint64_t center = static_cast<std::uint64_t>(hint) / kBlock;
     std::uint64_t done_lo = center, done_hi = center;
     for (std::uint64_t behind = 4, ahead = 12; behind <= 256; behind *= 8, ahead *= 8) {
       const std::uint64_t lo = center > behind ? center - behind : 0;
       const std::uint64_t hi = std::min(n_blocks, center + ahead);
-      for (std::uint64_t k = lo; k < hi; ++k) {
+      for (std::uint64_t step = 0; step < 2 * ahead; ++step) {
+        // centre, +1, -1, +2, -2, ...
+        const std::uint64_t off = (step + 1) / 2;
+        if (step % 2 == 0 ? center + off >= hi : off > center || center - off < lo) continue;
+        const std::uint64_t k = step % 2 == 0 ? center + off : center - off;
         if (k >= done_lo && k < done_hi) continue;
         const std::uint64_t first = k * kBlock;
         const BlockScan scan = scan_block(state, first, std::min(kBlock, context - first),

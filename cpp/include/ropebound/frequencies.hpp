@@ -43,6 +43,9 @@ struct FrequencyModel {
   int q = 1;
   std::vector<std::vector<Term>> pairs;
   double constant = 0.0;  // unrotated pairs: theta = 0 for every base
+  // Set by rope(): pair i is the single term 1 * b^(-i/q) (a fast path that
+  // skips the general combination; same values and bounds).
+  bool plain = false;
 
   static FrequencyModel rope(int dim, int rotary_dim);
 };
