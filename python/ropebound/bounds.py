@@ -518,14 +518,7 @@ def max_context(
     bases = check_base(base)
     if bases.ndim == 0:
         table = _core.FrequencyTable.rope(float(bases), d, r)
-        m, unknown = _core.first_negative(table, 0, lim, progress)
-        if unknown:
-            warnings.warn(
-                f"{unknown} signs near zero could not be settled; the result may be early",
-                UncertifiedWarning,
-                stacklevel=2,
-            )
-        return None if m < 0 else int(m) - shift
+        return _max_context_one(evaluators.Evaluator(exact=table), lim, shift, progress)
     model = _core.FrequencyModel.rope(d, r)
     flat = np.ascontiguousarray(bases.ravel())
     found_arr, unsettled = _core.max_context_bases(model, flat, lim, progress)

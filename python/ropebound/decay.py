@@ -170,16 +170,7 @@ def decay_sum(
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
     m_arr = check_distances(m)
-    b_arr = check_base(base)
-    try:
-        m_b, b_b = np.broadcast_arrays(m_arr, b_arr)
-    except ValueError as exc:
-        raise ValueError(
-            f"m and base cannot be broadcast together: shapes {m_arr.shape} and {b_arr.shape}"
-        ) from exc
-    shape = m_b.shape
-    m_flat = m_b.ravel()
-    b_flat = b_b.ravel()
+    m_flat, b_flat, shape = _broadcast(m_arr, check_base(base))
     # Equal bases adjacent: the core builds one frequency table per run.
     order = np.argsort(b_flat, kind="stable")
     values_sorted, errors_sorted = _core.decay_sum_bases(
@@ -196,6 +187,19 @@ def decay_sum(
     values = values.reshape(shape)
     errors = errors.reshape(shape)
     return (values, errors) if return_error else values
+
+
+def _broadcast(
+    m: npt.NDArray[np.uint64], base: FloatArray
+) -> tuple[npt.NDArray[np.uint64], FloatArray, tuple[int, ...]]:
+    """m and base broadcast together, flattened, with the common shape."""
+    try:
+        m_b, b_b = np.broadcast_arrays(m, base)
+    except ValueError as exc:
+        raise ValueError(
+            f"m and base cannot be broadcast together: shapes {m.shape} and {base.shape}"
+        ) from exc
+    return m_b.ravel(), b_b.ravel(), m_b.shape
 
 
 def _evaluate_table(
@@ -223,15 +227,7 @@ def _decay_sum_tables(
         values, errors = _evaluate_table(ev, np.ascontiguousarray(m_arr.ravel()), progress)
         shape = m_arr.shape
     else:
-        b_arr = check_base(base)
-        try:
-            m_b, b_b = np.broadcast_arrays(m_arr, b_arr)
-        except ValueError as exc:
-            raise ValueError(
-                f"m and base cannot be broadcast together: shapes {m_arr.shape} and {b_arr.shape}"
-            ) from exc
-        shape = m_b.shape
-        m_flat, b_flat = m_b.ravel(), b_b.ravel()
+        m_flat, b_flat, shape = _broadcast(m_arr, check_base(base))
         values = np.empty(m_flat.shape)
         errors = np.empty(m_flat.shape)
         for b in np.unique(b_flat):
