@@ -1,3 +1,5 @@
+#include "ropebound/decay.hpp"
+
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -5,7 +7,6 @@
 #include <vector>
 
 #include "py_monitor.hpp"
-#include "ropebound/decay.hpp"
 #include "ropebound/peak.hpp"
 
 namespace py = pybind11;
@@ -19,8 +20,8 @@ using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecas
 
 // Evaluates B_m for a flat list of distances against one table, in parallel.
 std::pair<py::array_t<double>, py::array_t<double>> decay_sum_table(const FrequencyTable& table,
-                                                                     UIntArray m,
-                                                                     py::object progress) {
+                                                                    UIntArray m,
+                                                                    py::object progress) {
   const auto n = m.size();
   py::array_t<double> values(n), errors(n);
   const std::uint64_t* md = m.data();
@@ -45,15 +46,16 @@ std::pair<py::array_t<double>, py::array_t<double>> decay_sum_table(const Freque
 // B_m for per-element bases (sorted by the caller so that equal bases are
 // adjacent); one frequency table per run of equal bases.
 std::pair<py::array_t<double>, py::array_t<double>> decay_sum_bases(UIntArray m, DoubleArray base,
-                                                                     int dim, int rotary_dim,
-                                                                     py::object progress) {
+                                                                    int dim, int rotary_dim,
+                                                                    py::object progress) {
   if (m.size() != base.size()) throw std::invalid_argument("m and base must have equal sizes");
   const auto n = m.size();
   // Validate every base once, up front, so the parallel part cannot throw.
   std::vector<std::pair<py::ssize_t, FrequencyTable>> runs;
   const double* bd = base.data();
   for (py::ssize_t k = 0; k < n; ++k) {
-    if (k == 0 || bd[k] != bd[k - 1]) runs.emplace_back(k, rope_frequencies(bd[k], dim, rotary_dim));
+    if (k == 0 || bd[k] != bd[k - 1])
+      runs.emplace_back(k, rope_frequencies(bd[k], dim, rotary_dim));
   }
   py::array_t<double> values(n), errors(n);
   const std::uint64_t* md = m.data();
@@ -63,17 +65,17 @@ std::pair<py::array_t<double>, py::array_t<double>> decay_sum_bases(UIntArray m,
   bool finished;
   {
     py::gil_scoped_release release;  // see decay_sum_table
-    finished = parallel_for(static_cast<std::int64_t>(runs.size()), &monitor,
-                            [&](std::int64_t r, int) {
-                              const py::ssize_t lo = runs[r].first;
-                              const py::ssize_t hi =
-                                  r + 1 < static_cast<std::int64_t>(runs.size()) ? runs[r + 1].first : n;
-                              for (py::ssize_t k = lo; k < hi; ++k) {
-                                const Bounded b = decay_sum(md[k], runs[r].second);
-                                vd[k] = b.value;
-                                ed[k] = b.error;
-                              }
-                            });
+    finished =
+        parallel_for(static_cast<std::int64_t>(runs.size()), &monitor, [&](std::int64_t r, int) {
+          const py::ssize_t lo = runs[r].first;
+          const py::ssize_t hi =
+              r + 1 < static_cast<std::int64_t>(runs.size()) ? runs[r + 1].first : n;
+          for (py::ssize_t k = lo; k < hi; ++k) {
+            const Bounded b = decay_sum(md[k], runs[r].second);
+            vd[k] = b.value;
+            ed[k] = b.error;
+          }
+        });
   }
   if (!finished) monitor.raise();
   return {values, errors};

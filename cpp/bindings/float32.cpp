@@ -1,8 +1,9 @@
+#include "ropebound/float32.hpp"
+
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
 #include "py_monitor.hpp"
-#include "ropebound/float32.hpp"
 
 namespace py = pybind11;
 

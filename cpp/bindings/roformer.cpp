@@ -1,3 +1,5 @@
+#include "ropebound/roformer.hpp"
+
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -5,7 +7,6 @@
 #include <utility>
 
 #include "py_monitor.hpp"
-#include "ropebound/roformer.hpp"
 
 namespace py = pybind11;
 
@@ -14,9 +15,9 @@ namespace ropebound::bindings {
 namespace {
 
 std::pair<py::array_t<double>, py::array_t<double>> roformer_curve_py(const FrequencyTable& table,
-                                                                       std::uint64_t start,
-                                                                       std::uint64_t length,
-                                                                       py::object progress) {
+                                                                      std::uint64_t start,
+                                                                      std::uint64_t length,
+                                                                      py::object progress) {
   if (start > kMaxDistance || length > kMaxDistance - start) {
     throw std::invalid_argument("start + length must be <= 2^53");
   }
@@ -39,8 +40,8 @@ std::pair<py::array_t<double>, py::array_t<double>> roformer_curve_py(const Freq
 }  // namespace
 
 void register_roformer(py::module_& m) {
-  m.def("roformer_curve", &roformer_curve_py, py::arg("table"), py::arg("start"),
-        py::arg("length"), py::arg("progress") = py::none(),
+  m.def("roformer_curve", &roformer_curve_py, py::arg("table"), py::arg("start"), py::arg("length"),
+        py::arg("progress") = py::none(),
         "RoFormer's relative upper bound (1/(d/2)) sum_n |S_n(m)| and a rigorous error "
         "bound, for m = start ... start+length-1.");
 }

@@ -1,3 +1,5 @@
+#include "ropebound/solver.hpp"
+
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -5,7 +7,6 @@
 #include <vector>
 
 #include "py_monitor.hpp"
-#include "ropebound/solver.hpp"
 
 namespace py = pybind11;
 

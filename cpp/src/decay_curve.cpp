@@ -73,7 +73,8 @@ void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_
 
   v4 acc[kBabySteps];  // per-step partial sums, one lane per pair mod 4
   for (std::uint64_t block = 0; block * kBabySteps < count; ++block) {
-    const int steps = static_cast<int>(std::min<std::uint64_t>(kBabySteps, count - block * kBabySteps));
+    const int steps =
+        static_cast<int>(std::min<std::uint64_t>(kBabySteps, count - block * kBabySteps));
     for (int k = 0; k < steps; ++k) acc[k] = v4{0.0, 0.0, 0.0, 0.0};
     for (std::size_t g = 0; g < co.padded; g += kGroup) {
       v4 c0 = load4(seed_c + g), c1 = load4(seed_c + g + 4), c2 = load4(seed_c + g + 8),
@@ -87,10 +88,18 @@ void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_
       for (int k = 0; k < steps; ++k) {
         acc[k] += (c0 + c1) + (c2 + c3);
         v4 t;
-        t = c0 * bc0 - s0 * bs0; s0 = s0 * bc0 + c0 * bs0; c0 = t;
-        t = c1 * bc1 - s1 * bs1; s1 = s1 * bc1 + c1 * bs1; c1 = t;
-        t = c2 * bc2 - s2 * bs2; s2 = s2 * bc2 + c2 * bs2; c2 = t;
-        t = c3 * bc3 - s3 * bs3; s3 = s3 * bc3 + c3 * bs3; c3 = t;
+        t = c0 * bc0 - s0 * bs0;
+        s0 = s0 * bc0 + c0 * bs0;
+        c0 = t;
+        t = c1 * bc1 - s1 * bs1;
+        s1 = s1 * bc1 + c1 * bs1;
+        c1 = t;
+        t = c2 * bc2 - s2 * bs2;
+        s2 = s2 * bc2 + c2 * bs2;
+        c2 = t;
+        t = c3 * bc3 - s3 * bs3;
+        s3 = s3 * bc3 + c3 * bs3;
+        c3 = t;
       }
     }
     double* dst = out + block * kBabySteps;

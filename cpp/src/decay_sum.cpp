@@ -154,8 +154,9 @@ DecayDerivatives decay_derivatives(std::uint64_t m, const FrequencyTable& table)
   DecayDerivatives out;
   out.value.value = sum + comp;
   const double n = static_cast<double>(n_pairs + 1);
-  out.value.error = (term_errors + kU * std::fabs(out.value.value) +
-                     4.0 * n * kU * kU * (n + table.constant)) * (1.0 + 4.0 * n * kU);
+  out.value.error =
+      (term_errors + kU * std::fabs(out.value.value) + 4.0 * n * kU * kU * (n + table.constant)) *
+      (1.0 + 4.0 * n * kU);
   out.slope = slope;
   out.slope_error = (slope_error + 4.0 * n * kU * std::fabs(slope)) * (1.0 + 1e-9);
   out.curvature_bound = curvature * (1.0 + 1e-9);

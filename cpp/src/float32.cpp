@@ -58,8 +58,9 @@ Bounded decay_sum_float32(std::uint64_t m, const Float32Table& table) {
   Bounded out;
   out.value = sum + comp;
   const double count = static_cast<double>(n + 1);
-  out.error = (term_errors + kU * std::fabs(out.value) +
-               4.0 * count * kU * kU * (count + table.constant)) * (1.0 + 4.0 * count * kU);
+  out.error =
+      (term_errors + kU * std::fabs(out.value) + 4.0 * count * kU * kU * (count + table.constant)) *
+      (1.0 + 4.0 * count * kU);
   return out;
 }
 
@@ -83,8 +84,9 @@ Bounded decay_sum_float32_precise(std::uint64_t m, const Float32Table& table) {
   Bounded out;
   out.value = sum.hi + sum.lo;
   const double count = static_cast<double>(table.theta.size() + 1);
-  out.error = (error + kU * std::fabs(out.value) + 4.0 * count * kU * kU * (count + table.constant)) *
-              (1.0 + 4.0 * count * kU);
+  out.error =
+      (error + kU * std::fabs(out.value) + 4.0 * count * kU * kU * (count + table.constant)) *
+      (1.0 + 4.0 * count * kU);
   return out;
 }
 
@@ -98,8 +100,8 @@ FirstNegative32 first_negative_float32(const Float32Table& table, std::uint64_t 
   std::vector<std::uint64_t> unknown(wave);
   auto last_poll = std::chrono::steady_clock::now();
   for (std::uint64_t w0 = start; w0 < end; w0 += wave * kChunk) {
-    const auto n = static_cast<std::int64_t>(
-        std::min<std::uint64_t>(wave, (end - w0 + kChunk - 1) / kChunk));
+    const auto n =
+        static_cast<std::int64_t>(std::min<std::uint64_t>(wave, (end - w0 + kChunk - 1) / kChunk));
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::int64_t c = 0; c < n; ++c) {
       hits[c] = -1;

@@ -73,8 +73,7 @@ FirstNegative first_negative(const FrequencyTable& table, std::uint64_t start, s
   FirstNegative result;
   if (end <= start) return result;
   const Rotation rot = make_rotation(table);
-  const double error =
-      recurrence_error_bound(table, rot, end - 1, kGiantSteps - 1, kBabySteps - 1);
+  const double error = recurrence_error_bound(table, rot, end - 1, kGiantSteps - 1, kBabySteps - 1);
   const std::uint64_t n_blocks = (end - start + kSuperBlock - 1) / kSuperBlock;
   Poller poller(monitor);
   const int threads = parallel ? max_threads() : 1;
@@ -100,7 +99,8 @@ FirstNegative first_negative(const FrequencyTable& table, std::uint64_t start, s
     if (parallel) {
       const auto n = static_cast<std::int64_t>(w_end - w0);
 #pragma omp parallel for schedule(dynamic, 1)
-      for (std::int64_t k = 0; k < n; ++k) scan_block(w0 + static_cast<std::uint64_t>(k), thread_id());
+      for (std::int64_t k = 0; k < n; ++k)
+        scan_block(w0 + static_cast<std::uint64_t>(k), thread_id());
     } else {
       scan_block(w0, 0);
     }
@@ -327,9 +327,8 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
 
 }  // namespace
 
-MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context,
-                              double start_base, bool staircase, Monitor* monitor,
-                              double max_base) {
+MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context, double start_base,
+                              bool staircase, Monitor* monitor, double max_base) {
   MinBaseResult result;
   Certificates certificates(staircase ? context : 0);
   Poller poller(monitor);
@@ -414,9 +413,9 @@ AdmissibleStep admissible_step(const FrequencyTable& table, std::uint64_t contex
   if (lower > 0.0) {
     const double slope = d.slope - d.slope_error;  // lower bound on g'
     const double curvature = d.curvature_bound;
-    const double quad = curvature > 0.0
-                            ? (slope + std::sqrt(slope * slope + 2.0 * curvature * lower)) / curvature
-                            : (slope < 0.0 ? lower / -slope : 1.0);
+    const double quad =
+        curvature > 0.0 ? (slope + std::sqrt(slope * slope + 2.0 * curvature * lower)) / curvature
+                        : (slope < 0.0 ? lower / -slope : 1.0);
     h_critical = std::max(best, quad);
   }
   out.step = std::min({h_critical, second, 1.0}) * (1.0 - 1e-9);

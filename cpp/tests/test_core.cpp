@@ -7,20 +7,20 @@
 #include <vector>
 
 #include "ropebound/decay.hpp"
-#include "ropebound/frequencies.hpp"
 #include "ropebound/float32.hpp"
+#include "ropebound/frequencies.hpp"
 #include "ropebound/solver.hpp"
 
 using namespace ropebound;
 
 static int failures = 0;
 
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
       std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                     \
-    }                                                                 \
+      ++failures;                                                                   \
+    }                                                                               \
   } while (0)
 
 static void test_distance_zero() {
@@ -62,12 +62,32 @@ static void test_explicit_table() {
 
 static void test_bad_arguments_throw() {
   int thrown = 0;
-  try { rope_frequencies(1.0, 128, 128); } catch (const std::invalid_argument&) { ++thrown; }
-  try { rope_frequencies(1e4, 127, 127); } catch (const std::invalid_argument&) { ++thrown; }
-  try { rope_frequencies(1e4, 64, 128); } catch (const std::invalid_argument&) { ++thrown; }
-  try { rope_frequencies(NAN, 64, 64); } catch (const std::invalid_argument&) { ++thrown; }
+  try {
+    rope_frequencies(1.0, 128, 128);
+  } catch (const std::invalid_argument&) {
+    ++thrown;
+  }
+  try {
+    rope_frequencies(1e4, 127, 127);
+  } catch (const std::invalid_argument&) {
+    ++thrown;
+  }
+  try {
+    rope_frequencies(1e4, 64, 128);
+  } catch (const std::invalid_argument&) {
+    ++thrown;
+  }
+  try {
+    rope_frequencies(NAN, 64, 64);
+  } catch (const std::invalid_argument&) {
+    ++thrown;
+  }
   const double bad[] = {-1.0};
-  try { explicit_frequencies(bad, 1); } catch (const std::invalid_argument&) { ++thrown; }
+  try {
+    explicit_frequencies(bad, 1);
+  } catch (const std::invalid_argument&) {
+    ++thrown;
+  }
   CHECK(thrown == 5);
 }
 

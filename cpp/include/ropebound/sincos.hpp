@@ -82,8 +82,8 @@ inline SinCosTerm sincos_kernel(double m, double hi, double lo, double rel) {
   SinCosTerm out;
   out.c = (q == 1.0 || q == 2.0) ? -c0 : c0;
   out.s = (q >= 2.0) ? -s0 : s0;
-  out.err = (p1 * rel + 6.0 * kU * magnitudes + std::fabs(k) * 0x1p-158 + kKernelErr) *
-            (1.0 + 1e-10);
+  out.err =
+      (p1 * rel + 6.0 * kU * magnitudes + std::fabs(k) * 0x1p-158 + kKernelErr) * (1.0 + 1e-10);
   return out;
 }
 

@@ -37,15 +37,15 @@ struct StaircaseStep {
 };
 
 struct MinBaseResult {
-  double base = 0.0;                   // smallest admissible double >= start_base
-  std::int64_t critical_distance = -1; // the m whose interval of negativity ends at base
-  bool certified = true;               // false if some sign could not be settled
-  bool exhausted = false;              // no admissible base <= kMaxBase
-  bool stopped = false;                // the monitor stopped the search
+  double base = 0.0;                    // smallest admissible double >= start_base
+  std::int64_t critical_distance = -1;  // the m whose interval of negativity ends at base
+  bool certified = true;                // false if some sign could not be settled
+  bool exhausted = false;               // no admissible base <= kMaxBase
+  bool stopped = false;                 // the monitor stopped the search
   std::uint64_t jumps = 0;
-  std::uint64_t jump_evaluations = 0;  // decay_derivatives calls while jumping
-  std::uint64_t block_evaluations = 0; // blocks of 64 distances evaluated
-  std::uint64_t full_passes = 0;       // parallel passes over all distances
+  std::uint64_t jump_evaluations = 0;   // decay_derivatives calls while jumping
+  std::uint64_t block_evaluations = 0;  // blocks of 64 distances evaluated
+  std::uint64_t full_passes = 0;        // parallel passes over all distances
   std::vector<StaircaseStep> staircase;
 };
 
@@ -65,9 +65,8 @@ struct MinBaseResult {
 // near the previous one first: far cheaper, same result, no staircase.
 // The search gives up (exhausted = true) once the base passes max_base: a
 // piecewise model is searched one segment at a time.
-MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context,
-                              double start_base, bool staircase, Monitor* monitor,
-                              double max_base = kMaxBase);
+MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context, double start_base,
+                              bool staircase, Monitor* monitor, double max_base = kMaxBase);
 
 // At an admissible base (every B_m >= 0, m < context): a step h in u = ln b
 // such that every base in [b, b e^h] is admissible. admissible = false when
