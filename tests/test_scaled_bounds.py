@@ -54,3 +54,37 @@ def test_min_base_float32_is_reported_uncertified() -> None:
     assert not bound.certified
     assert bound.base >= rb.min_base(2048, 128).base
     assert rb.max_context(bound.base, 128, precision="float32", limit=2048) is None
+
+
+def test_sweep_with_scaling_matches_min_base() -> None:
+    linear = SCHEMES["linear"]
+    table = rb.sweep_min_base([1024, 2048], [64], scaling=linear)
+    for L, b in zip(table["context"], table["base"], strict=True):
+        assert b == rb.min_base(int(L), 64, scaling=linear, seq_len=int(L)).base
+
+
+def test_frequencies_take_scaling_and_precision() -> None:
+    import numpy as np
+
+    np.testing.assert_allclose(
+        rb.frequencies(1e4, 64, scaling=SCHEMES["linear"]), rb.frequencies(1e4, 64) / 4.0
+    )
+    assert rb.frequencies(1e4, 64, precision="float32").dtype == np.float32
+
+
+def test_staircase_with_scaling_matches_min_base() -> None:
+    llama3 = SCHEMES["llama3"]
+    stairs = rb.staircase(2500, 64, scaling=llama3)
+    for L in (10, 700, 2048, 2500):
+        assert stairs.min_base(L) == rb.min_base(L, 64, scaling=llama3).base
+
+
+def test_admissible_bases_with_scaling() -> None:
+    linear = SCHEMES["linear"]
+    b = rb.min_base(1500, 64, scaling=linear).base
+    intervals = rb.admissible_bases(1500, 64, (b / 2, b * 3), scaling=linear)
+    assert intervals[0][0] == b
+    for a, e in intervals:
+        for x in (a, e, 0.5 * (a + e)):
+            mc = rb.max_context(x, 64, scaling=linear, limit=1500)
+            assert mc is None

@@ -74,3 +74,26 @@ def test_real_environment_is_consistent() -> None:
         with pytest.raises(RuntimeError, match="not available"):
             _backend.select_backend("cuda")
         assert _backend.select_backend("auto") == "cpu"
+
+
+@pytest.mark.parametrize("module", [None, SimpleNamespace(device_count=lambda: 0)])
+def test_bound_functions_select_their_backend(
+    monkeypatch: pytest.MonkeyPatch, module: object
+) -> None:
+    """max_context, min_base and sweep_min_base: "cuda" refuses, "auto" is the CPU path."""
+    monkeypatch.setattr(_backend, "_cuda_module", module)
+    bases = np.array([1e4, 5e5])
+    with pytest.raises(RuntimeError):
+        rb.max_context(bases, 64, backend="cuda")
+    with pytest.raises(RuntimeError):
+        rb.min_base(1000, 64, backend="cuda")
+    with pytest.raises(RuntimeError):
+        rb.sweep_min_base([500], [32], backend="cuda")
+    np.testing.assert_array_equal(
+        rb.max_context(bases, 64, backend="auto"), rb.max_context(bases, 64)
+    )
+    assert rb.min_base(1000, 64, backend="auto").base == rb.min_base(1000, 64).base
+    with pytest.raises(ValueError, match="backend"):
+        rb.max_context(bases, 64, backend="gpu")
+    with pytest.raises(ValueError, match="backend"):
+        rb.min_base(1000, 64, backend="tpu")

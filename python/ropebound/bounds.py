@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from . import _core
+from . import _backend, _core
 from . import _evaluators as evaluators
 from ._validate import (
     MAX_DISTANCE,
@@ -171,6 +171,7 @@ def min_base(
     scaling: Mapping[str, Any] | None = None,
     precision: str = "exact",
     seq_len: int | None = None,
+    backend: str = "cpu",
 ) -> BaseBound:
     r"""The exact minimal base :math:`b^*(L, d)`, certified.
 
@@ -222,6 +223,10 @@ def min_base(
         :func:`~ropebound.decay_sum`). That result is **not certified**
         (``certified=False``): float32 bases below the exact ``b*`` are not all
         examined.
+    backend : {"cpu", "cuda", "auto"}
+        ``"cuda"`` re-runs the final certification pass (no distance below the
+        context negative at ``b*``) on the GPU as an independent check; the
+        jump search itself runs on the CPU.
 
     Raises
     ------
@@ -252,8 +257,11 @@ def min_base(
         return _min_base_float32(exact, n, prec, scaling, seq_len)
     if scaling is not None:
         return _min_base_scaled(L, d, r, n, inclusive, b0, scaling, seq_len, progress)
+    use_cuda = _backend.select_backend(backend) == "cuda"
     model = _core.FrequencyModel.rope(d, r)
     res = _core.min_base_search(model, n, b0, False, progress)
+    if use_cuda and not res["exhausted"]:
+        _gpu_certify(model.table(float(res["base"])), n)
     if res["exhausted"]:
         raise ValueError(f"no admissible base <= 1e250 for context={L}, dim={d}, rotary_dim={r}")
     critical = int(res["critical_distance"])
@@ -274,6 +282,23 @@ def min_base(
     )
 
 
+def _gpu_certify(table: _core.FrequencyTable, n: int) -> None:
+    """The GPU's scan must agree that no distance below n is negative."""
+    cuda = _backend.cuda_module()
+    assert cuda is not None
+    first, uncertain, _bound = cuda.scan_violators(
+        table.hi, table.lo, table.rel_err, table.constant, 0, n
+    )
+    undecided = [
+        m for m in np.asarray(uncertain).tolist() if _core.decay_sum_precise(table, int(m))[0] < 0
+    ]
+    if first >= 0 or undecided:
+        raise RuntimeError(
+            f"the GPU scan disagrees with the CPU certification (violator {first}, "
+            f"{len(undecided)} unsettled): please report this"
+        )
+
+
 def _min_base_scaled(
     L: int,
     d: int,
@@ -286,19 +311,12 @@ def _min_base_scaled(
     progress: Progress,
 ) -> BaseBound:
     """min_base for a scaling scheme: the jump search on each exact model segment."""
-    from .scaling import frequency_model
-
-    fm = frequency_model(d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
     b = b0
     jumps = 0
-    for seg in fm.segments:
-        if seg.base_hi <= b:
+    for model, lo, last in _segments(d, r, scaling, seq_len):
+        if last < b:
             continue
-        b = max(b, seg.base_lo)
-        pairs = [[(float(t.coefficient), int(t.power)) for t in terms] for terms in seg.terms]
-        model = _core.FrequencyModel(fm.denominator, pairs, fm.constant)
-        last = math.nextafter(seg.base_hi, 0.0) if math.isfinite(seg.base_hi) else 1e250
-        res = _core.min_base_search(model, n, b, False, progress, last)
+        res = _core.min_base_search(model, n, max(b, lo), False, progress, last)
         jumps += int(res["jumps"])
         if not res["exhausted"]:
             critical = int(res["critical_distance"])
@@ -312,7 +330,7 @@ def _min_base_scaled(
                 inclusive,
                 jumps=jumps,
             )
-        b = seg.base_hi
+        b = math.nextafter(last, math.inf)
     raise ValueError(f"no admissible base <= 1e250 for context={L}, dim={d} with this scaling")
 
 
@@ -365,6 +383,8 @@ def staircase(
     rotary_dim: int | None = None,
     inclusive: bool = False,
     progress: Progress = None,
+    scaling: Mapping[str, Any] | None = None,
+    seq_len: int | None = None,
 ) -> Staircase:
     r"""All steps of :math:`L \mapsto b^*(L)` for :math:`L \le` ``max_context``, in one pass.
 
@@ -374,7 +394,8 @@ def staircase(
     earlier first violator and :math:`f` (every smaller base was shown to fail
     at a distance below :math:`L`, and :math:`b` has none below :math:`f`).
     Blocks of distances whose certified margin outlasts the base's growth are
-    skipped.
+    skipped. With ``scaling`` (held fixed, ``seq_len`` fixed too) the pass runs
+    segment by segment of the scheme's exact model, as in :func:`min_base`.
     """
     L = _check_context(max_context, limit=MAX_STAIRCASE_CONTEXT)
     d = check_dim(dim)
@@ -394,14 +415,32 @@ def staircase(
             L,
             trivial_up_to=L,
         )
-    model = _core.FrequencyModel.rope(d, r)
-    res = _core.min_base_search(model, n, START_BASE, True, progress)
-    if res["exhausted"]:
+    # (distances, base, critical) steps, in increasing order of distances.
+    steps: list[tuple[int, float, int]] = []
+    certified = True
+    for model, lo, last in _segments(d, r, scaling, seq_len):
+        if steps and last < steps[-1][1]:
+            continue
+        b = max(lo, steps[-1][1] if steps else START_BASE)
+        res = _core.min_base_search(model, n, b, True, progress, last)
+        certified = certified and bool(res["certified"])
+        for c, base, crit in zip(
+            res["step_contexts"].tolist(),
+            res["step_bases"].tolist(),
+            res["step_critical"].tolist(),
+            strict=True,
+        ):
+            # A segment's search starts its count afresh: keep only new maxima.
+            if not steps or c > steps[-1][0]:
+                steps.append((int(c), float(base), int(crit)))
+        if not res["exhausted"]:
+            break
+    else:
         raise ValueError(f"no admissible base <= 1e250 up to context={L}")
     # Steps are in numbers of distances; convert to contexts (inclusive: L+1 distances).
-    contexts = res["step_contexts"].astype(np.int64) - offset
-    bases = res["step_bases"]
-    critical = res["step_critical"].astype(np.int64)
+    contexts = np.array([c for c, _, _ in steps], dtype=np.int64) - offset
+    bases = np.array([b for _, b, _ in steps], dtype=np.float64)
+    critical = np.array([k for _, _, k in steps], dtype=np.int64)
     # The first visited base (the start) only bounds b* from above for the
     # contexts before its first violator: those are the trivial ones (<= 2).
     trivial_up_to = int(contexts[0]) if contexts.size else L
@@ -413,9 +452,26 @@ def staircase(
         r,
         inclusive,
         L,
-        certified=bool(res["certified"]),
+        certified=certified,
         trivial_up_to=trivial_up_to,
     )
+
+
+def _segments(
+    d: int, r: int, scaling: Mapping[str, Any] | None, seq_len: int | None
+) -> list[tuple[_core.FrequencyModel, float, float]]:
+    """(exact model, first base, last base) per segment: one for plain RoPE."""
+    if scaling is None:
+        return [(_core.FrequencyModel.rope(d, r), 1.0, 1e250)]
+    from .scaling import frequency_model
+
+    fm = frequency_model(d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
+    out = []
+    for seg in fm.segments:
+        pairs = [[(float(t.coefficient), int(t.power)) for t in terms] for terms in seg.terms]
+        last = math.nextafter(seg.base_hi, 0.0) if math.isfinite(seg.base_hi) else 1e250
+        out.append((_core.FrequencyModel(fm.denominator, pairs, fm.constant), seg.base_lo, last))
+    return out
 
 
 def max_context(
@@ -432,6 +488,7 @@ def max_context(
     seq_len: int | None = None,
     executor: Executor | None = None,
     chunk_size: int = 256,
+    backend: str = "cpu",
 ) -> Any:
     r"""The max context :math:`m^*(b) = \min\{m \ge 0 : B_m(b) < 0\}` of a base.
 
@@ -457,6 +514,10 @@ def max_context(
         it (e.g. ``dask.distributed.Client(...).get_executor()``) and the
         results concatenated; identical to the local path, since every base is
         scanned on its own.
+    backend : {"cpu", "cuda", "auto"}
+        ``"cuda"`` scans plain-RoPE bases on the GPU (values within the error
+        bound of zero are settled on the host by the exact evaluators);
+        ``"auto"`` uses it when built and a device is present.
 
     Notes
     -----
@@ -471,6 +532,19 @@ def max_context(
     _distances(1, inclusive)
     check_progress(progress)
     shift = 1 if inclusive else 0
+    if _backend.select_backend(backend) == "cuda":
+        if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
+            raise ValueError("backend='cuda' supports plain RoPE only (no scaling/precision)")
+        d = check_dim(dim)
+        r = check_rotary_dim(d, rotary_dim)
+        bases_c = check_base(base)
+        cuda = _backend.cuda_module()
+        assert cuda is not None  # select_backend returned "cuda"
+        gpu = np.asarray(cuda.max_context(bases_c.ravel(), d, r, lim, progress), dtype=np.int64)
+        gpu = np.where(gpu >= 0, gpu - shift, -1)
+        if bases_c.ndim == 0:
+            return None if gpu[0] < 0 else int(gpu[0])
+        return gpu.reshape(bases_c.shape)
     if executor is not None and frequencies is None:
         bases_in = check_base(base)
         if bases_in.ndim > 0:
@@ -557,6 +631,8 @@ def sweep_min_base(
     inclusive: bool = False,
     executor: Executor | None = None,
     progress: Progress = None,
+    scaling: Mapping[str, Any] | None = None,
+    backend: str = "cpu",
 ) -> dict[str, npt.NDArray[Any]]:
     """:func:`min_base` for every ``(context, dim)`` pair, warm-started and parallel.
 
@@ -565,6 +641,8 @@ def sweep_min_base(
     dimensions run in parallel (threads by default, or any
     ``concurrent.futures``-style ``executor``, e.g. ``dask.distributed``'s
     ``Client.get_executor()``). Results do not depend on the executor.
+    ``scaling`` (held fixed while the base varies, ``seq_len = L`` for the
+    schemes that need one) and ``backend`` are passed to :func:`min_base`.
 
     Returns
     -------
@@ -588,7 +666,9 @@ def sweep_min_base(
     own = executor is None
     pool: Executor = ThreadPoolExecutor(max_workers=2) if executor is None else executor
     try:
-        futures = [pool.submit(_sweep_one_dim, ctx, d, r, inclusive) for d, r in jobs]
+        futures = [
+            pool.submit(_sweep_one_dim, ctx, d, r, inclusive, scaling, backend) for d, r in jobs
+        ]
         rows: list[tuple[int, int, int, float, int, bool]] = []
         for k, fut in enumerate(futures):
             rows.extend(fut.result())
@@ -609,13 +689,27 @@ def sweep_min_base(
 
 
 def _sweep_one_dim(
-    contexts: list[int], dim: int, rotary_dim: int, inclusive: bool
+    contexts: list[int],
+    dim: int,
+    rotary_dim: int,
+    inclusive: bool,
+    scaling: Mapping[str, Any] | None,
+    backend: str,
 ) -> list[tuple[int, int, int, float, int, bool]]:
     """One head dimension of a sweep, contexts ascending, warm-started."""
     rows = []
     start: float | None = None
     for L in contexts:
-        bound = min_base(L, dim, rotary_dim=rotary_dim, inclusive=inclusive, start=start)
+        bound = min_base(
+            L,
+            dim,
+            rotary_dim=rotary_dim,
+            inclusive=inclusive,
+            start=start,
+            scaling=scaling,
+            seq_len=L if scaling is not None else None,
+            backend=backend,
+        )
         critical = -1 if bound.critical_distance is None else bound.critical_distance
         rows.append((L, dim, rotary_dim, bound.base, critical, bound.certified))
         if bound.attained:
@@ -630,6 +724,8 @@ def admissible_bases(
     *,
     rotary_dim: int | None = None,
     inclusive: bool = False,
+    scaling: Mapping[str, Any] | None = None,
+    seq_len: int | None = None,
 ) -> list[tuple[float, float]]:
     """Every interval of admissible bases inside ``base_range = (lo, hi)``.
 
@@ -642,7 +738,9 @@ def admissible_bases(
     first-order bound :math:`B_m(u+h) \\ge B_m - m R h` with
     :math:`R = \\sum_i |d\\theta_i/du|`, both valid for every larger base.
     Each step costs one pass over all distances, so this suits moderate
-    contexts (say up to 10^5).
+    contexts (say up to 10^5). With ``scaling`` every segment of the scheme's
+    exact model is searched with its own model, and intervals running across a
+    continuous segment boundary are joined.
     """
     L = _check_context(context)
     d = check_dim(dim)
@@ -655,11 +753,25 @@ def admissible_bases(
         raise ValueError(f"base_range must have lo <= hi, got ({lo}, {hi})")
     if _trivial_bound(n, L, d, r, inclusive) is not None:
         return [(lo, hi)]
-    model = _core.FrequencyModel.rope(d, r)
+    intervals: list[tuple[float, float]] = []
+    for model, seg_lo, seg_last in _segments(d, r, scaling, seq_len):
+        for a, e in _admissible_in(model, n, max(lo, seg_lo), min(hi, seg_last)):
+            if intervals and a == math.nextafter(intervals[-1][1], math.inf):
+                # An interval running across a (continuous) segment boundary.
+                intervals[-1] = (intervals[-1][0], e)
+            else:
+                intervals.append((a, e))
+    return intervals
+
+
+def _admissible_in(
+    model: _core.FrequencyModel, n: int, lo: float, hi: float
+) -> list[tuple[float, float]]:
+    """The admissible intervals of one exact model inside [lo, hi]."""
     intervals: list[tuple[float, float]] = []
     b = lo
     while b <= hi:
-        res = _core.min_base_search(model, n, b, False, None)
+        res = _core.min_base_search(model, n, b, False, None, hi)
         if res["exhausted"] or res["base"] > hi:
             break
         a = float(res["base"])

@@ -45,8 +45,19 @@ def frequency_table(base: Any, dim: Any, rotary_dim: Any = None) -> _core.Freque
     return _core.FrequencyTable.rope(float(b), d, r)
 
 
-def frequencies(base: float, dim: int, *, rotary_dim: int | None = None) -> FloatArray:
-    r"""Angular frequencies :math:`\theta_i = b^{-2i/r}`, :math:`i < r/2`, as float64.
+def frequencies(
+    base: float,
+    dim: int,
+    *,
+    rotary_dim: int | None = None,
+    scaling: Mapping[str, Any] | None = None,
+    precision: str = "exact",
+    seq_len: int | None = None,
+) -> npt.NDArray[Any]:
+    r"""Angular frequencies :math:`\theta_i`, :math:`i < r/2`.
+
+    Plain RoPE: :math:`\theta_i = b^{-2i/r}`; with ``scaling`` the frequencies of
+    that ``rope_scaling`` scheme (:func:`~ropebound.scaling.scaled_frequencies`).
 
     Parameters
     ----------
@@ -57,13 +68,30 @@ def frequencies(base: float, dim: int, *, rotary_dim: int | None = None) -> Floa
     rotary_dim : int, optional
         Rotary dimension :math:`r \le d` (even); defaults to ``dim``. The
         exponent's denominator is ``r``, as in Hugging Face, vLLM and ggml.
+    scaling : dict, optional
+        A ``rope_scaling`` / ``rope_parameters`` dict; ``seq_len`` for the
+        schemes that depend on the sequence length.
+    precision : {"exact", "float32"}
+        ``"float32"`` returns the float32 ``inv_freq`` that Hugging Face
+        transformers builds (emulated op by op).
 
     Returns
     -------
     numpy.ndarray
-        ``r/2`` values, each the double nearest to the double-double
-        :math:`\theta_i` the core uses (relative error < 1e-15).
+        ``r/2`` values: float64, each the double nearest to the double-double
+        :math:`\theta_i` the core uses (plain RoPE), or float32.
     """
+    if scaling is not None or precision != "exact":
+        from .scaling import scaled_frequencies
+
+        return scaled_frequencies(
+            base,
+            dim,
+            rotary_dim=rotary_dim,
+            scaling=scaling,
+            precision=precision,  # type: ignore[arg-type]
+            seq_len=seq_len,
+        )
     table = frequency_table(base, dim, rotary_dim)
     return np.asarray(table.hi + table.lo, dtype=np.float64)
 
