@@ -7,7 +7,6 @@ reaches the compiled core.
 
 from __future__ import annotations
 
-import math
 import numbers
 import os
 from typing import Any
@@ -128,7 +127,3 @@ def check_progress(progress: Any | None) -> Any | None:
     if progress is not None and not callable(progress):
         raise TypeError("progress must be a callable progress(done, total) or None")
     return progress
-
-
-def is_finite_real(x: Any) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(float(x))
