@@ -284,12 +284,14 @@ class Certificates {
   std::vector<double> expire_, group_expire_, values_;
 };
 
-// Some m < context with B_m(state.base) < 0, or -1 when there is none: first a
-// window of blocks around the previous violator (violators cluster where B
-// first dips below zero), then, only if that finds nothing, a full parallel
-// pass, which either finds the first violator or certifies the base.
+// Some m < context with B_m(state.base) < 0, or -1 when there is none: windows
+// of blocks growing around the previous violator (violators cluster where B
+// first dips below zero) until they cover every distance, which then certifies
+// the base. A full parallel pass serves the first call (no previous violator)
+// and contexts beyond the largest window (2^27 distances).
 std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::int64_t hint,
                             MinBaseResult& result) {
+  constexpr std::uint64_t kMaxBehind = std::uint64_t{1} << 21;
   std::vector<double> values(kBlock);
   CurveScratch scratch;
   scratch.reserve(state.rot);
@@ -300,7 +302,7 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
     // previous one's block or a neighbour) and skipping what earlier windows did.
     const std::uint64_t center = static_cast<std::uint64_t>(hint) / kBlock;
     std::uint64_t done_lo = center, done_hi = center;
-    for (std::uint64_t behind = 4, ahead = 12; behind <= 256; behind *= 8, ahead *= 8) {
+    for (std::uint64_t behind = 4, ahead = 12; behind <= kMaxBehind; behind *= 8, ahead *= 8) {
       const std::uint64_t lo = center > behind ? center - behind : 0;
       const std::uint64_t hi = std::min(n_blocks, center + ahead);
       for (std::uint64_t step = 0; step < 2 * ahead; ++step) {
