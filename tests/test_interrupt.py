@@ -46,3 +46,39 @@ def test_ctrl_c_interrupts_decay_curve() -> None:
     assert "interrupted" in out, out
     assert "after 4.0" in out, out
     assert elapsed < 5.0  # generous for a loaded CI machine; polling is every 50 ms
+
+
+MIN_BASE_SNIPPET = """
+import time, ropebound as rb
+print("ready", flush=True)
+try:
+    rb.min_base(2**24, 128)
+    print("finished", flush=True)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    print("after", rb.min_base(1024, 128).base, flush=True)
+"""
+
+
+def test_ctrl_c_interrupts_min_base() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", MIN_BASE_SNIPPET],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(1.5)
+        sent = time.perf_counter()
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+        elapsed = time.perf_counter() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert "interrupted" in out, out
+    assert "after 4293.437569" in out, out
+    assert elapsed < 5.0

@@ -26,6 +26,7 @@ class Poller {
     last_ = now;
     return monitor_->keep_going(done, total);
   }
+  Monitor* monitor() const { return monitor_; }
 
  private:
   Monitor* monitor_;
@@ -289,8 +290,11 @@ class Certificates {
 // first dips below zero) until they cover every distance, which then certifies
 // the base. A full parallel pass serves the first call (no previous violator)
 // and contexts beyond the largest window (2^27 distances).
+// Returned by local_violator when the monitor asked to stop.
+constexpr std::int64_t kStopped = -2;
+
 std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::int64_t hint,
-                            MinBaseResult& result) {
+                            Poller& poller, MinBaseResult& result) {
   constexpr std::uint64_t kMaxBehind = std::uint64_t{1} << 21;
   std::vector<double> values(kBlock);
   CurveScratch scratch;
@@ -315,6 +319,8 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
         const BlockScan scan = scan_block(state, first, std::min(kBlock, context - first),
                                           values.data(), scratch, result, false);
         if (scan.violator >= 0) return scan.violator;
+        // A window over a huge context takes seconds: keep Ctrl-C responsive.
+        if ((step & 1023) == 1023 && !poller.keep_going(first, context)) return kStopped;
       }
       done_lo = lo;
       done_hi = hi;
@@ -322,7 +328,8 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
     }
   }
   ++result.full_passes;
-  const FirstNegative full = first_negative(state.table, 0, context, true, nullptr);
+  const FirstNegative full = first_negative(state.table, 0, context, true, poller.monitor());
+  if (full.stopped) return kStopped;
   if (full.unknown > 0) result.certified = false;
   return full.distance;
 }
@@ -346,7 +353,11 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
     }
     const BaseState state(model, b, context);
     const std::int64_t violator = staircase ? certificates.first_violator(state, result)
-                                            : local_violator(state, context, hint, result);
+                                            : local_violator(state, context, hint, poller, result);
+    if (violator == kStopped) {
+      result.stopped = true;
+      return result;
+    }
     if (violator < 0) {
       result.base = b;
       if (staircase) result.staircase.push_back({context, b, result.critical_distance});
