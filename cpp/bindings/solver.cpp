@@ -32,6 +32,7 @@ py::dict min_base_py(const FrequencyModel& model, std::uint64_t context, double 
   out["exhausted"] = r.exhausted;
   out["jumps"] = r.jumps;
   out["jump_evaluations"] = r.jump_evaluations;
+  out["walk_evaluations"] = r.walk_evaluations;
   out["block_evaluations"] = r.block_evaluations;
   out["full_passes"] = r.full_passes;
   const auto n = static_cast<py::ssize_t>(r.staircase.size());

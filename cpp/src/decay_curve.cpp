@@ -43,16 +43,12 @@ Rotation make_rotation(const FrequencyTable& table, bool with_giant) {
   co.baby_s.assign(co.padded, 0.0);
   co.giant_c.assign(co.padded, 0.0);
   co.giant_s.assign(co.padded, 0.0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const SinCos baby = exact_sincos(1.0, table, i);
-    co.baby_c[i] = baby.c;
-    co.baby_s[i] = baby.s;
-    co.baby_error = std::max(co.baby_error, baby.error);
-    if (!with_giant) continue;
-    const SinCos giant = exact_sincos(static_cast<double>(kBabySteps), table, i);
-    co.giant_c[i] = giant.c;
-    co.giant_s[i] = giant.s;
-    co.giant_error = std::max(co.giant_error, giant.error);
+  // Vectorised seeds (the same kernel as exact_sincos); the padding stays zero.
+  std::vector<double> err(n);
+  co.baby_error = sincos_pairs(1.0, table, co.baby_c.data(), co.baby_s.data(), err.data());
+  if (with_giant) {
+    co.giant_error = sincos_pairs(static_cast<double>(kBabySteps), table, co.giant_c.data(),
+                                  co.giant_s.data(), err.data());
   }
   return co;
 }

@@ -105,6 +105,11 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
   table.curvature_abs.resize(n);
   table.constant = model.constant;
   const double inv_q = 1.0 / model.q;
+  std::size_t terms = 0;
+  for (const auto& pair_terms : model.pairs) terms = std::max(terms, pair_terms.size());
+  table.terms_per_pair = terms;
+  table.term_value.assign(terms * n, 0.0);
+  table.term_rate.assign(terms * n, 0.0);
   if (model.plain) {
     // Plain RoPE: theta_i = t^i exactly as computed, no combination step.
     for (std::size_t i = 0; i < n; ++i) {
@@ -116,14 +121,19 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
       table.slope[i] = a * theta.hi;
       table.slope_abs[i] = a * theta.hi * (1.0 + 1e-12);
       table.curvature_abs[i] = a * a * theta.hi * (1.0 + 1e-12);
+      table.term_value[i] = theta.hi;
+      table.term_rate[i] = a;
     }
     return;
   }
   for (std::size_t i = 0; i < n; ++i) {
     dd theta{0.0, 0.0};
     double abs_err = 0.0, magnitude = 0.0, slope = 0.0, slope_abs = 0.0, curvature = 0.0;
-    for (const auto& t : model.pairs[i]) {
+    for (std::size_t k = 0; k < model.pairs[i].size(); ++k) {
+      const FrequencyModel::Term& t = model.pairs[i][k];
       const dd term = dd_mul_d(powers[t.p], t.c);
+      table.term_value[k * n + i] = term.hi;
+      table.term_rate[k * n + i] = t.p * inv_q;
       theta = dd_add(theta, term);
       const double size = std::fabs(term.hi);
       magnitude += size;

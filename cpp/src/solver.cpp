@@ -4,10 +4,12 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "ropebound/dd.hpp"
 #include "ropebound/decay.hpp"
 #include "ropebound/recurrence.hpp"
+#include "ropebound/walk.hpp"
 
 namespace ropebound {
 
@@ -134,29 +136,43 @@ struct BaseState {
   double block_error = 0.0;
   double rate_bound = 0.0;  // sum_i slope_abs_i: |dB_m/du| <= m * rate_bound
 
-  BaseState(const FrequencyModel& model, double b, std::uint64_t context)
-      : base(b), table(model_table(model, b)), rot(make_rotation(table, false)) {
+  BaseState(double b, FrequencyTable&& table_at_b, std::uint64_t context)
+      : base(b), table(std::move(table_at_b)), rot(make_rotation(table, false)) {
     block_error = recurrence_error_bound(table, rot, context - 1, 0, kBabySteps - 1);
     for (double s : table.slope_abs) rate_bound += s;
   }
 };
 
-// Smallest base > state.base such that B_m < 0 on every double in
-// [state.base, result): the end of m's interval of negativity, approached by
-// steps certified by g(u+h) <= g(u) + g'(u) h + M h^2 / 2 with M a bound on
-// |g''| for all larger u. Returns a base where B_m is not certified negative.
-double jump_past(const FrequencyModel& model, std::uint64_t m, const BaseState& state,
-                 MinBaseResult& stats) {
+// Largest double b' with b' <= b e^h, h >= 0 (or b itself when that is b):
+// b' - b is exact (Sterbenz), so only the step b (e^h - 1) needs a safe lower
+// bound (libm's expm1 within one ulp, three roundings, 8u of slack). Losing 8u
+// of the step rather than of the base keeps ulp-sized steps near a root.
+double advance_base(double b, double h) {
   constexpr double u = kUnitRoundoff;
-  double b = state.base;
-  FrequencyTable table = state.table;
+  const double step = b * std::expm1(h) * (1.0 - 8.0 * u);
+  double next = b + step;
+  while (next - b > step) next = std::nextafter(next, 0.0);
+  return next;
+}
+
+// A base > `base` such that B_m < 0 on every double in [base, result): the end
+// of m's interval of negativity, or where B_m comes within decay_derivatives'
+// error bound of 0 (the violator search settles such signs only when it must).
+// Each round evaluates B_m exactly at the current base b and moves past the
+// longer of two certified intervals of negativity: the Taylor step g(u+h) <=
+// g(u) + g'(u) h + M h^2 / 2 (M bounds |g''| for all larger u), and the
+// PhaseWalk from b, whose cheap evaluations carry the bulk of the way. `table`
+// holds the frequency table of the returned base.
+double jump_past(const FrequencyModel& model, std::uint64_t m, double base,
+                 FrequencyTable& table, MinBaseResult& stats) {
+  double b = base;
   for (;;) {
     const DecayDerivatives d = decay_derivatives(m, table);
     ++stats.jump_evaluations;
     double upper = d.value.value + d.value.error;
     if (upper >= 0.0) {
-      // Settle only values too close to zero for decay_derivatives' bound.
-      if (d.value.value - d.value.error >= 0.0) return b;
+      if (d.value.value - d.value.error >= 0.0 || b > base) return b;
+      // No progress yet: m was certified negative here by a finer evaluator.
       const Bounded precise = decay_sum_precise(m, table);
       upper = precise.value + precise.error;
       if (upper >= 0.0) return b;
@@ -173,10 +189,12 @@ double jump_past(const FrequencyModel& model, std::uint64_t m, const BaseState& 
       h = slope_upper > 0.0 ? -upper / slope_upper : 1.0;
     }
     h = std::min(h, 1.0) * (1.0 - 1e-9);
-    // Round the new base down: fl(b * fl(exp(h))) <= b e^h (1 + u)^2 (libm within
-    // one ulp), so (1 - 4u) and one step down keep it below b e^h.
-    double next = std::nextafter(b * std::exp(h) * (1.0 - 4.0 * u), 0.0);
-    if (!(next > b)) next = std::nextafter(b, std::numeric_limits<double>::infinity());
+    if (table.terms_per_pair > 0) {
+      const PhaseWalk walk(m, table);
+      h = std::max(h, walk.negative_reach(d, stats.walk_evaluations));
+    }
+    // Every double up to b e^h is negative: continue from the next one.
+    double next = std::nextafter(advance_base(b, h), std::numeric_limits<double>::infinity());
     b = next;
     if (b > kMaxBase) return b;
     model_table_into(model, b, table);
@@ -195,9 +213,12 @@ struct BlockScan {
   double margin = std::numeric_limits<double>::infinity();
 };
 
+// With `deferred`, values within the block's error bound of 0 are not settled
+// here but listed (the caller settles them only if no certified violator turns
+// up: typically the distance just jumped past, sitting on its root).
 BlockScan scan_block(const BaseState& state, std::uint64_t first, std::uint64_t count,
                      double* values, CurveScratch& scratch, MinBaseResult& result,
-                     bool first_only = true) {
+                     bool first_only = true, std::vector<std::uint64_t>* deferred = nullptr) {
   BlockScan scan;
   curve_segment(state.table, state.rot, first, count, values, scratch);
   ++result.block_evaluations;
@@ -207,6 +228,11 @@ BlockScan scan_block(const BaseState& state, std::uint64_t first, std::uint64_t 
     const double lower = values[j] - state.block_error;
     if (lower >= 0.0) {
       scan.margin = std::min(scan.margin, lower);
+      continue;
+    }
+    if (deferred != nullptr && values[j] + state.block_error >= 0.0) {
+      deferred->push_back(first + j);
+      scan.margin = 0.0;
       continue;
     }
     const Sign sign = certified_sign(first + j, state.table, values[j], state.block_error);
@@ -297,6 +323,7 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
                             Poller& poller, MinBaseResult& result) {
   constexpr std::uint64_t kMaxBehind = std::uint64_t{1} << 21;
   std::vector<double> values(kBlock);
+  std::vector<std::uint64_t> deferred;
   CurveScratch scratch;
   scratch.reserve(state.rot);
   const std::uint64_t n_blocks = (context + kBlock - 1) / kBlock;
@@ -317,14 +344,24 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
         if (k >= done_lo && k < done_hi) continue;
         const std::uint64_t first = k * kBlock;
         const BlockScan scan = scan_block(state, first, std::min(kBlock, context - first),
-                                          values.data(), scratch, result, false);
+                                          values.data(), scratch, result, false, &deferred);
         if (scan.violator >= 0) return scan.violator;
         // A window over a huge context takes seconds: keep Ctrl-C responsive.
         if ((step & 1023) == 1023 && !poller.keep_going(first, context)) return kStopped;
       }
       done_lo = lo;
       done_hi = hi;
-      if (lo == 0 && hi == n_blocks) return -1;  // the windows covered everything
+      if (lo == 0 && hi == n_blocks) {
+        // The windows covered everything: the base is admissible unless a
+        // deferred sign turns out negative.
+        for (const std::uint64_t m : deferred) {
+          const Sign sign =
+              certified_sign(m, state.table, 0.0, std::numeric_limits<double>::infinity());
+          if (sign == Sign::kNegative) return static_cast<std::int64_t>(m);
+          if (sign == Sign::kUnknown) result.certified = false;
+        }
+        return -1;
+      }
     }
   }
   ++result.full_passes;
@@ -344,6 +381,8 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
   std::uint64_t largest_first = 0;  // largest first violator seen (staircase mode)
   std::int64_t hint = -1;
   double b = start_base;
+  FrequencyTable next_table;  // the table at b when have_table (left by jump_past)
+  bool have_table = false;
 
   for (;;) {
     if (b > max_base || b > kMaxBase) {
@@ -351,7 +390,8 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
       result.base = b;
       return result;
     }
-    const BaseState state(model, b, context);
+    if (!have_table) model_table_into(model, b, next_table);
+    const BaseState state(b, std::move(next_table), context);
     const std::int64_t violator = staircase ? certificates.first_violator(state, result)
                                             : local_violator(state, context, hint, poller, result);
     if (violator == kStopped) {
@@ -368,7 +408,9 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
       result.staircase.push_back({v, b, result.critical_distance});
       largest_first = v;
     }
-    b = jump_past(model, v, state, result);
+    next_table = state.table;
+    b = jump_past(model, v, b, next_table, result);
+    have_table = b <= kMaxBase;
     result.critical_distance = violator;
     hint = violator;
     ++result.jumps;

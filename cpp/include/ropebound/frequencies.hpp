@@ -25,6 +25,11 @@ struct FrequencyTable {
   // curvature_abs[i] >= |d^2 theta_i/du^2|. Both bounds are sums of decaying
   // exponentials in u, so they hold for every larger base too.
   std::vector<double> slope, slope_abs, curvature_abs;
+  // Only for model tables: theta_i = sum_k term_value[k*n + i] * exp(-term_rate[k*n + i] * du)
+  // for a base e^du times this one (n = pairs, k < terms_per_pair; unused slots
+  // hold 0). term_value is within 2u of the exact term, term_rate = p/q.
+  std::size_t terms_per_pair = 0;
+  std::vector<double> term_value, term_rate;
 
   std::size_t pairs() const { return hi.size(); }
   // Largest theta in the table (0 for an empty table).

@@ -34,8 +34,15 @@ struct SinCosTerm {
   double c, s, err;
 };
 
-// theta = hi + lo with |theta - exact| <= rel * hi; m a non-negative integer < 2^53.
-inline SinCosTerm sincos_kernel(double m, double hi, double lo, double rel) {
+// m * theta - 2*pi*k = hi + lo (|hi + lo| <= pi + tiny) within err.
+struct ReducedPhase {
+  double hi, lo, err;
+};
+
+// Steps 1-2 (and the exact split of step 3's input). theta = hi + lo with
+// |theta - exact| <= rel * hi; m a non-negative integer < 2^53, or m = 1 and
+// any finite double hi (an already computed phase).
+inline ReducedPhase reduce_phase_kernel(double m, double hi, double lo, double rel) {
   const double p1 = m * hi;
   const double p2 = std::fma(m, hi, -p1);
   const double t1 = m * lo;
@@ -53,6 +60,17 @@ inline SinCosTerm sincos_kernel(double m, double hi, double lo, double rel) {
   const double xh = r1 + tail;
   const double bb = xh - r1;
   const double xl = (r1 - (xh - bb)) + (tail - bb);
+  return {xh, xl,
+          (std::fabs(p1) * rel + 6.0 * kU * magnitudes + std::fabs(k) * 0x1p-158) * (1.0 + 1e-10)};
+}
+
+struct CosSin {
+  double c, s;
+};
+
+// Steps 3-4: cos and sin of a reduced phase xh + xl (|xh| <= pi + tiny), each
+// within kKernelErr.
+inline CosSin sincos_of_reduced(double xh, double xl) {
   const double j = std::nearbyint(xh * kTwoOverPi);
   const double y = (xh - j * kHalfPi1) + (xl - j * kHalfPi2);
   const double z = y * y;
@@ -79,12 +97,14 @@ inline SinCosTerm sincos_kernel(double m, double hi, double lo, double rel) {
   const bool odd = q == 1.0 || q == 3.0;
   const double c0 = odd ? sin_y : cos_y;
   const double s0 = odd ? cos_y : sin_y;
-  SinCosTerm out;
-  out.c = (q == 1.0 || q == 2.0) ? -c0 : c0;
-  out.s = (q >= 2.0) ? -s0 : s0;
-  out.err =
-      (p1 * rel + 6.0 * kU * magnitudes + std::fabs(k) * 0x1p-158 + kKernelErr) * (1.0 + 1e-10);
-  return out;
+  return {(q == 1.0 || q == 2.0) ? -c0 : c0, (q >= 2.0) ? -s0 : s0};
+}
+
+// theta = hi + lo with |theta - exact| <= rel * hi; m a non-negative integer < 2^53.
+inline SinCosTerm sincos_kernel(double m, double hi, double lo, double rel) {
+  const ReducedPhase x = reduce_phase_kernel(m, hi, lo, rel);
+  const CosSin cs = sincos_of_reduced(x.hi, x.lo);
+  return {cs.c, cs.s, x.err + kKernelErr * (1.0 + 1e-10)};
 }
 
 }  // namespace ropebound::detail

@@ -44,6 +44,7 @@ struct MinBaseResult {
   bool stopped = false;                 // the monitor stopped the search
   std::uint64_t jumps = 0;
   std::uint64_t jump_evaluations = 0;   // decay_derivatives calls while jumping
+  std::uint64_t walk_evaluations = 0;   // PhaseWalk evaluations while jumping
   std::uint64_t block_evaluations = 0;  // blocks of 64 distances evaluated
   std::uint64_t full_passes = 0;        // parallel passes over all distances
   std::vector<StaircaseStep> staircase;

@@ -1,0 +1,57 @@
+// B_m along the base axis from one exact evaluation: the certified walk that
+// carries the jump search across a violator's interval of negativity.
+//
+// With u = ln b, every frequency of a model table is a sum of exponentials,
+// theta_i(u + t) = sum_k v_ik e^(-a_ik t), so the phase of distance m is
+//   psi_i(t) = m theta_i(u) + sum_k m v_ik (e^(-a_ik t) - 1),
+// the exactly reduced phase at t = 0 plus a drift computed in plain double
+// arithmetic with a rigorous bound. Each evaluation is then one vectorised
+// sincos over the pairs: no double-double table per base, no 2*pi reduction of
+// m * theta.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ropebound/decay.hpp"
+#include "ropebound/frequencies.hpp"
+
+namespace ropebound {
+
+// g(t) = B_m(b e^t) and what the walk's certificates need at one t >= 0.
+struct WalkPoint {
+  double t = 0.0;
+  double value = 0.0, error = 0.0;        // |g(t) - value| <= error
+  double slope = 0.0, slope_error = 0.0;  // |g'(t) - slope| <= slope_error
+  double curvature = 0.0;                 // |g''(t')| <= curvature for every t' >= t
+  double fourth = 0.0;                    // |g''''(t')| <= fourth for every t' >= t
+};
+
+class PhaseWalk {
+ public:
+  // The table must come from a FrequencyModel (terms_per_pair > 0).
+  PhaseWalk(std::uint64_t m, const FrequencyTable& table);
+
+  // Largest t accepted by at(): every drift argument a_ik t stays <= 1/8.
+  double max_t() const { return max_t_; }
+
+  WalkPoint at(double t) const;
+
+  // A T >= 0 such that g < 0 on all of [0, T], proved step by step: either a
+  // Taylor bound from the left end (g + g' h + curvature h^2 / 2 < 0) or a
+  // cubic Hermite bound through both ends (control points of the Bernstein
+  // form + fourth h^4 / 384 < 0). `start` is the exact evaluation at t = 0
+  // (decay_derivatives); 0 when it is not certified negative. `evaluations`
+  // counts calls of at().
+  double negative_reach(const DecayDerivatives& start, std::uint64_t& evaluations) const;
+
+ private:
+  std::size_t pairs_, terms_;
+  double constant_;
+  double max_t_ = 0.0, max_rate_ = 0.0, fourth_at_start_ = 0.0;
+  std::vector<double> rho_hi_, rho_lo_, rho_err_;  // exactly reduced phases at t = 0
+  std::vector<double> phi_, rate_;                 // m v_ik and a_ik, [k * pairs + i]
+  mutable std::vector<double> scratch_[8];         // at()'s per-pair work arrays
+};
+
+}  // namespace ropebound
