@@ -37,20 +37,26 @@ inline v4 load4(const double* p) {
 
 Rotation make_rotation(const FrequencyTable& table, bool with_giant) {
   Rotation co;
+  make_rotation_into(table, with_giant, co);
+  return co;
+}
+
+void make_rotation_into(const FrequencyTable& table, bool with_giant, Rotation& co) {
   const std::size_t n = table.pairs();
   co.padded = (n + kGroup - 1) / kGroup * kGroup;
   co.baby_c.assign(co.padded, 0.0);
   co.baby_s.assign(co.padded, 0.0);
   co.giant_c.assign(co.padded, 0.0);
   co.giant_s.assign(co.padded, 0.0);
+  co.giant_error = 0.0;
   // Vectorised seeds (the same kernel as exact_sincos); the padding stays zero.
-  std::vector<double> err(n);
+  thread_local std::vector<double> err;
+  err.resize(n);
   co.baby_error = sincos_pairs(1.0, table, co.baby_c.data(), co.baby_s.data(), err.data());
   if (with_giant) {
     co.giant_error = sincos_pairs(static_cast<double>(kBabySteps), table, co.giant_c.data(),
                                   co.giant_s.data(), err.data());
   }
-  return co;
 }
 
 void CurveScratch::reserve(const Rotation& co) {

@@ -128,7 +128,8 @@ namespace {
 constexpr std::uint64_t kBlock = kBabySteps;  // distances per certificate block
 constexpr std::uint64_t kGroupBlocks = 64;    // blocks per group certificate
 
-// Everything the search needs at one base.
+// Everything the search needs at one base. Reused from base to base: the
+// vectors keep their storage.
 struct BaseState {
   double base = 0.0;
   FrequencyTable table;
@@ -136,11 +137,23 @@ struct BaseState {
   double block_error = 0.0;
   double rate_bound = 0.0;  // sum_i slope_abs_i: |dB_m/du| <= m * rate_bound
 
-  BaseState(double b, FrequencyTable&& table_at_b, std::uint64_t context)
-      : base(b), table(std::move(table_at_b)), rot(make_rotation(table, false)) {
+  // Call after filling `table` with the table at b.
+  void prepare(double b, std::uint64_t context) {
+    base = b;
+    make_rotation_into(table, false, rot);
     block_error = recurrence_error_bound(table, rot, context - 1, 0, kBabySteps - 1);
+    rate_bound = 0.0;
     for (double s : table.slope_abs) rate_bound += s;
   }
+};
+
+// Buffers of the local violator search, kept across bases.
+struct LocalScratch {
+  std::vector<double> values = std::vector<double>(kBabySteps);
+  std::vector<std::uint64_t> deferred;
+  CurveScratch curve;
+  DecayDerivatives chosen;  // the returned violator's, when has_chosen
+  bool has_chosen = false;
 };
 
 // Largest double b' with b' <= b e^h, h >= 0 (or b itself when that is b):
@@ -155,31 +168,34 @@ double advance_base(double b, double h) {
   return next;
 }
 
-// A base > `base` such that B_m < 0 on every double in [base, result): the end
-// of m's interval of negativity, or where B_m comes within decay_derivatives'
-// error bound of 0 (the violator search settles such signs only when it must).
-// Each round evaluates B_m exactly at the current base b and moves past the
-// longer of two certified intervals of negativity: the Taylor step g(u+h) <=
-// g(u) + g'(u) h + M h^2 / 2 (M bounds |g''| for all larger u), and the
-// PhaseWalk from b, whose cheap evaluations carry the bulk of the way. `table`
-// holds the frequency table of the returned base.
+// A base > `base` such that B_m < 0 on every double in [base, result), for a
+// violator m at `base`: one exact evaluation there (`start`, when the caller
+// has it) and the longer of two certified intervals of negativity, the Taylor
+// step g(u+h) <= g(u) + g'(u) h + M h^2 / 2 (M bounds |g''| for all larger u)
+// and the PhaseWalk from `base`, whose cheap evaluations carry it to within
+// ~1e-13 of m's root. The base returned is the first double past the proved
+// interval; `table` is left holding its frequency table. Whether m is still
+// negative there is for the next violator search to see (it usually is not).
 double jump_past(const FrequencyModel& model, std::uint64_t m, double base,
-                 FrequencyTable& table, MinBaseResult& stats) {
-  double b = base;
-  for (;;) {
-    const DecayDerivatives d = decay_derivatives(m, table);
+                 FrequencyTable& table, PhaseWalk& walk, const DecayDerivatives* start,
+                 MinBaseResult& stats) {
+  DecayDerivatives d;
+  if (start != nullptr) {
+    d = *start;
+  } else {
+    d = decay_derivatives(m, table);
     ++stats.jump_evaluations;
-    double upper = d.value.value + d.value.error;
-    if (upper >= 0.0) {
-      if (d.value.value - d.value.error >= 0.0 || b > base) return b;
-      // No progress yet: m was certified negative here by a finer evaluator.
-      const Bounded precise = decay_sum_precise(m, table);
-      upper = precise.value + precise.error;
-      if (upper >= 0.0) return b;
-    }
+  }
+  double upper = d.value.value + d.value.error;
+  if (upper >= 0.0) {
+    // m was certified negative here by a finer evaluator.
+    const Bounded precise = decay_sum_precise(m, table);
+    upper = std::min(upper, precise.value + precise.error);
+  }
+  double h = 0.0;
+  if (upper < 0.0) {
     const double slope_upper = d.slope + d.slope_error;
     const double curvature = d.curvature_bound;
-    double h;
     if (curvature > 0.0) {
       // Positive root of curvature/2 h^2 + slope_upper h + upper = 0, in the
       // form that does not cancel.
@@ -190,15 +206,15 @@ double jump_past(const FrequencyModel& model, std::uint64_t m, double base,
     }
     h = std::min(h, 1.0) * (1.0 - 1e-9);
     if (table.terms_per_pair > 0) {
-      const PhaseWalk walk(m, table);
+      walk.reset(m, table);
       h = std::max(h, walk.negative_reach(d, stats.walk_evaluations));
     }
-    // Every double up to b e^h is negative: continue from the next one.
-    double next = std::nextafter(advance_base(b, h), std::numeric_limits<double>::infinity());
-    b = next;
-    if (b > kMaxBase) return b;
-    model_table_into(model, b, table);
   }
+  // Every double up to base e^h is negative: continue from the next one.
+  const double next =
+      std::nextafter(advance_base(base, h), std::numeric_limits<double>::infinity());
+  if (next <= kMaxBase) model_table_into(model, next, table);
+  return next;
 }
 
 }  // namespace
@@ -211,6 +227,8 @@ namespace {
 struct BlockScan {
   std::int64_t violator = -1;
   double margin = std::numeric_limits<double>::infinity();
+  DecayDerivatives derivatives;  // of the violator, when chosen among candidates
+  bool has_derivatives = false;
 };
 
 // With `deferred`, values within the block's error bound of 0 are not settled
@@ -249,6 +267,8 @@ BlockScan scan_block(const BaseState& state, std::uint64_t first, std::uint64_t 
       if (reach > best_reach) {
         best_reach = reach;
         scan.violator = static_cast<std::int64_t>(first + j);
+        scan.derivatives = d;
+        scan.has_derivatives = true;
       }
       if (++candidates == 8) return scan;
       continue;
@@ -320,11 +340,13 @@ class Certificates {
 constexpr std::int64_t kStopped = -2;
 
 std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::int64_t hint,
-                            Poller& poller, MinBaseResult& result) {
+                            Poller& poller, LocalScratch& local, MinBaseResult& result) {
   constexpr std::uint64_t kMaxBehind = std::uint64_t{1} << 21;
-  std::vector<double> values(kBlock);
-  std::vector<std::uint64_t> deferred;
-  CurveScratch scratch;
+  std::vector<double>& values = local.values;
+  std::vector<std::uint64_t>& deferred = local.deferred;
+  deferred.clear();
+  local.has_chosen = false;
+  CurveScratch& scratch = local.curve;
   scratch.reserve(state.rot);
   const std::uint64_t n_blocks = (context + kBlock - 1) / kBlock;
   if (hint >= 0) {
@@ -345,7 +367,11 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
         const std::uint64_t first = k * kBlock;
         const BlockScan scan = scan_block(state, first, std::min(kBlock, context - first),
                                           values.data(), scratch, result, false, &deferred);
-        if (scan.violator >= 0) return scan.violator;
+        if (scan.violator >= 0) {
+          local.chosen = scan.derivatives;
+          local.has_chosen = scan.has_derivatives;
+          return scan.violator;
+        }
         // A window over a huge context takes seconds: keep Ctrl-C responsive.
         if ((step & 1023) == 1023 && !poller.keep_going(first, context)) return kStopped;
       }
@@ -381,8 +407,11 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
   std::uint64_t largest_first = 0;  // largest first violator seen (staircase mode)
   std::int64_t hint = -1;
   double b = start_base;
-  FrequencyTable next_table;  // the table at b when have_table (left by jump_past)
+  BaseState state;
+  FrequencyTable jump_table;  // the table at b when have_table (left by jump_past)
   bool have_table = false;
+  PhaseWalk walk;
+  LocalScratch local;
 
   for (;;) {
     if (b > max_base || b > kMaxBase) {
@@ -390,10 +419,14 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
       result.base = b;
       return result;
     }
-    if (!have_table) model_table_into(model, b, next_table);
-    const BaseState state(b, std::move(next_table), context);
+    if (have_table) {
+      std::swap(state.table, jump_table);
+    } else {
+      model_table_into(model, b, state.table);
+    }
+    state.prepare(b, context);
     const std::int64_t violator = staircase ? certificates.first_violator(state, result)
-                                            : local_violator(state, context, hint, poller, result);
+                                            : local_violator(state, context, hint, poller, local, result);
     if (violator == kStopped) {
       result.stopped = true;
       return result;
@@ -408,8 +441,9 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
       result.staircase.push_back({v, b, result.critical_distance});
       largest_first = v;
     }
-    next_table = state.table;
-    b = jump_past(model, v, b, next_table, result);
+    jump_table = state.table;
+    const bool reuse = !staircase && local.has_chosen;
+    b = jump_past(model, v, b, jump_table, walk, reuse ? &local.chosen : nullptr, result);
     have_table = b <= kMaxBase;
     result.critical_distance = violator;
     hint = violator;

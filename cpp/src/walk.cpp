@@ -37,7 +37,9 @@ inline double expm1_neg(double x) {
   return -x * p;
 }
 
-// One term per pair of the drift and its derivative bounds (see at()).
+// One term per pair of the drift and its derivative bounds (see at()); the
+// first term assigns, later ones add.
+template <bool kFirst>
 void add_drift_terms(const double* __restrict phi, const double* __restrict a, double t,
                      std::size_t n, double* __restrict drift, double* __restrict drift_abs,
                      double* __restrict rate, double* __restrict rate_abs,
@@ -48,13 +50,21 @@ void add_drift_terms(const double* __restrict phi, const double* __restrict a, d
     // more: 10u relative; 24u is charged in phase_sincos.
     const double e_minus_1 = expm1_neg(a[i] * t);
     const double d = phi[i] * e_minus_1;
-    drift[i] += d;
-    drift_abs[i] += std::fabs(d);
     // |d psi/dt| and |d^2 psi/dt^2| terms: m v a e^(-a t), times a.
     const double r = phi[i] * a[i] * (1.0 + e_minus_1);
-    rate[i] += r;
-    rate_abs[i] += std::fabs(r);
-    curvature[i] += std::fabs(r) * a[i];
+    if (kFirst) {
+      drift[i] = d;
+      drift_abs[i] = std::fabs(d);
+      rate[i] = r;
+      rate_abs[i] = std::fabs(r);
+      curvature[i] = std::fabs(r) * a[i];
+    } else {
+      drift[i] += d;
+      drift_abs[i] += std::fabs(d);
+      rate[i] += r;
+      rate_abs[i] += std::fabs(r);
+      curvature[i] += std::fabs(r) * a[i];
+    }
   }
 }
 
@@ -95,8 +105,12 @@ bool hermite_negative(const WalkPoint& a, const WalkPoint& b, double h) {
 
 }  // namespace
 
-PhaseWalk::PhaseWalk(std::uint64_t m, const FrequencyTable& table)
-    : pairs_(table.pairs()), terms_(table.terms_per_pair), constant_(table.constant) {
+void PhaseWalk::reset(std::uint64_t m, const FrequencyTable& table) {
+  pairs_ = table.pairs();
+  terms_ = table.terms_per_pair;
+  constant_ = table.constant;
+  max_rate_ = 0.0;
+  fourth_at_start_ = 0.0;
   const double md = static_cast<double>(m);
   rho_hi_.resize(pairs_);
   rho_lo_.resize(pairs_);
@@ -140,10 +154,14 @@ WalkPoint PhaseWalk::at(double t) const {
   double* __restrict cc = scratch_[5].data();
   double* __restrict ss = scratch_[6].data();
   double* __restrict ee = scratch_[7].data();
-  for (int k = 0; k < 5; ++k) std::fill(scratch_[k].begin(), scratch_[k].end(), 0.0);
   for (std::size_t k = 0; k < terms_; ++k) {
-    add_drift_terms(phi_.data() + k * n_pairs, rate_.data() + k * n_pairs, t, n_pairs, dr, da, ra,
-                    rb, cu);
+    const double* phi = phi_.data() + k * n_pairs;
+    const double* a = rate_.data() + k * n_pairs;
+    if (k == 0) {
+      add_drift_terms<true>(phi, a, t, n_pairs, dr, da, ra, rb, cu);
+    } else {
+      add_drift_terms<false>(phi, a, t, n_pairs, dr, da, ra, rb, cu);
+    }
   }
   phase_sincos(rho_hi_.data(), rho_lo_.data(), rho_err_.data(), dr, da, n_pairs, cc, ss, ee);
   // Neumaier summation of the values as in decay_sum; slope and bounds plainly.

@@ -30,7 +30,10 @@ struct WalkPoint {
 class PhaseWalk {
  public:
   // The table must come from a FrequencyModel (terms_per_pair > 0).
-  PhaseWalk(std::uint64_t m, const FrequencyTable& table);
+  PhaseWalk(std::uint64_t m, const FrequencyTable& table) { reset(m, table); }
+  PhaseWalk() = default;
+  // Re-anchors at distance m and the table's base, reusing the storage.
+  void reset(std::uint64_t m, const FrequencyTable& table);
 
   // Largest t accepted by at(): every drift argument a_ik t stays <= 1/8.
   double max_t() const { return max_t_; }
@@ -46,8 +49,8 @@ class PhaseWalk {
   double negative_reach(const DecayDerivatives& start, std::uint64_t& evaluations) const;
 
  private:
-  std::size_t pairs_, terms_;
-  double constant_;
+  std::size_t pairs_ = 0, terms_ = 0;
+  double constant_ = 0.0;
   double max_t_ = 0.0, max_rate_ = 0.0, fourth_at_start_ = 0.0;
   std::vector<double> rho_hi_, rho_lo_, rho_err_;  // exactly reduced phases at t = 0
   std::vector<double> phi_, rate_;                 // m v_ik and a_ik, [k * pairs + i]
