@@ -138,6 +138,8 @@ DecayDerivatives decay_derivatives(std::uint64_t m, const FrequencyTable& table)
   sincos_pairs(md, table, c.data(), s.data(), err.data());
   double sum = table.constant, comp = 0.0, term_errors = 0.0;
   double slope = 0.0, slope_error = 0.0, curvature = 0.0;
+  double second = 0.0, second_error = 0.0, third = 0.0;
+  const double two_a = 2.0 * table.max_rate;
   for (std::size_t i = 0; i < n_pairs; ++i) {
     const dd t = two_sum(sum, c[i]);
     sum = t.hi;
@@ -149,7 +151,14 @@ DecayDerivatives decay_derivatives(std::uint64_t m, const FrequencyTable& table)
     slope += s[i] * rate;
     slope_error += rate_abs * (err[i] + 1e-12);
     // d^2/du^2 cos(x(u)) = -cos(x) x'^2 - sin(x) x''.
-    curvature += rate_abs * rate_abs + md * table.curvature_abs[i];
+    const double psi2_abs = md * table.curvature_abs[i];
+    curvature += rate_abs * rate_abs + psi2_abs;
+    // g'' term: -cos(x) x'^2 - sin(x) x'' with x' = -rate, x'' = m theta_i''.
+    second -= c[i] * rate * rate + s[i] * (md * table.curvature[i]);
+    second_error += (err[i] + 1e-11) * (rate_abs * rate_abs + psi2_abs);
+    // |d^3 cos x| <= w^3 + 3 w |x''| + |x'''| <= w (w + 2A)^2, w = |x'| bound,
+    // |x^(k)| <= w A^(k-1): decreasing in u like the curvature bound.
+    third += rate_abs * (rate_abs + two_a) * (rate_abs + two_a);
   }
   DecayDerivatives out;
   out.value.value = sum + comp;
@@ -160,6 +169,9 @@ DecayDerivatives decay_derivatives(std::uint64_t m, const FrequencyTable& table)
   out.slope = slope;
   out.slope_error = (slope_error + 4.0 * n * kU * std::fabs(slope)) * (1.0 + 1e-9);
   out.curvature_bound = curvature * (1.0 + 1e-9);
+  out.second = second;
+  out.second_error = (second_error + 4.0 * n * kU * curvature) * (1.0 + 1e-9);
+  out.third_bound = third * (1.0 + 1e-9);
   return out;
 }
 

@@ -103,6 +103,7 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
   table.slope.resize(n);
   table.slope_abs.resize(n);
   table.curvature_abs.resize(n);
+  table.curvature.resize(n);
   table.constant = model.constant;
   const double inv_q = 1.0 / model.q;
   std::size_t terms = 0;
@@ -110,6 +111,10 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
   table.terms_per_pair = terms;
   table.term_value.assign(terms * n, 0.0);
   table.term_rate.assign(terms * n, 0.0);
+  table.max_rate = 0.0;
+  for (const auto& pair_terms : model.pairs) {
+    for (const auto& t : pair_terms) table.max_rate = std::max(table.max_rate, t.p * inv_q);
+  }
   if (model.plain) {
     // Plain RoPE: theta_i = t^i exactly as computed, no combination step.
     for (std::size_t i = 0; i < n; ++i) {
@@ -121,6 +126,7 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
       table.slope[i] = a * theta.hi;
       table.slope_abs[i] = a * theta.hi * (1.0 + 1e-12);
       table.curvature_abs[i] = a * a * theta.hi * (1.0 + 1e-12);
+      table.curvature[i] = a * a * theta.hi;
       table.term_value[i] = theta.hi;
       table.term_rate[i] = a;
     }
@@ -129,6 +135,7 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
   for (std::size_t i = 0; i < n; ++i) {
     dd theta{0.0, 0.0};
     double abs_err = 0.0, magnitude = 0.0, slope = 0.0, slope_abs = 0.0, curvature = 0.0;
+    double curvature_signed = 0.0;
     for (std::size_t k = 0; k < model.pairs[i].size(); ++k) {
       const FrequencyModel::Term& t = model.pairs[i][k];
       const dd term = dd_mul_d(powers[t.p], t.c);
@@ -143,6 +150,7 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
       slope += a * term.hi;
       slope_abs += a * size;
       curvature += a * a * size;
+      curvature_signed += a * a * term.hi;
     }
     if (!(theta.hi > 0.0)) {
       throw std::invalid_argument("the frequency model gives a non-positive frequency");
@@ -158,6 +166,7 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
     table.slope[i] = slope;
     table.slope_abs[i] = slope_abs * (1.0 + 1e-12);
     table.curvature_abs[i] = curvature * (1.0 + 1e-12);
+    table.curvature[i] = curvature_signed;
   }
 }
 

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#ifdef WALK_TRACE
-#include <cstdio>
-#endif
+#include <limits>
 
 #include "ropebound/dd.hpp"
 #include "ropebound/sincos.hpp"
@@ -17,6 +15,7 @@ constexpr double kU = kUnitRoundoff;
 // Largest drift argument a * t: e^(-x) - 1 = -x P(x) with P's Taylor series cut
 // after x^11 leaves x^12 / 13! < 2^-93 relative for x <= 1/8.
 constexpr double kMaxDriftArgument = 0.125;
+// Below ~ulp(b)/b/8 a step cannot move the base.
 constexpr double kMinStep = 0x1p-56;
 
 // P(x) = sum_j (-x)^j / (j+1)!, j <= 11, by Horner with fused multiply-adds.
@@ -37,33 +36,34 @@ inline double expm1_neg(double x) {
   return -x * p;
 }
 
-// One term per pair of the drift and its derivative bounds (see at()); the
-// first term assigns, later ones add.
+// One term per pair of the drift and of the phase derivatives; the first term
+// assigns, later ones add. rate = -psi' = m v a e^(-a t), second = psi''.
 template <bool kFirst>
 void add_drift_terms(const double* __restrict phi, const double* __restrict a, double t,
                      std::size_t n, double* __restrict drift, double* __restrict drift_abs,
                      double* __restrict rate, double* __restrict rate_abs,
-                     double* __restrict curvature) {
+                     double* __restrict second, double* __restrict second_abs) {
   for (std::size_t i = 0; i < n; ++i) {
     // Each drift term m v (e^(-a t) - 1): v within 2u, m v within 3u, the
     // argument a t within 2u (so E within 3u + 2u + u), the product within u
     // more: 10u relative; 24u is charged in phase_sincos.
     const double e_minus_1 = expm1_neg(a[i] * t);
     const double d = phi[i] * e_minus_1;
-    // |d psi/dt| and |d^2 psi/dt^2| terms: m v a e^(-a t), times a.
     const double r = phi[i] * a[i] * (1.0 + e_minus_1);
     if (kFirst) {
       drift[i] = d;
       drift_abs[i] = std::fabs(d);
       rate[i] = r;
       rate_abs[i] = std::fabs(r);
-      curvature[i] = std::fabs(r) * a[i];
+      second[i] = r * a[i];
+      second_abs[i] = std::fabs(r) * a[i];
     } else {
       drift[i] += d;
       drift_abs[i] += std::fabs(d);
       rate[i] += r;
       rate_abs[i] += std::fabs(r);
-      curvature[i] += std::fabs(r) * a[i];
+      second[i] += r * a[i];
+      second_abs[i] += std::fabs(r) * a[i];
     }
   }
 }
@@ -86,21 +86,31 @@ void phase_sincos(const double* __restrict rho_hi, const double* __restrict rho_
   }
 }
 
-// Rigorous upper bound on g over [P.t, Q.t] from both ends: the cubic Hermite
-// interpolant lies below the largest control point of its Bernstein form, the
-// computed data move it by at most max(error) + (8/27) h max(slope_error), and
-// g differs from the interpolant of its exact data by at most g'''' h^4 / 384.
-bool hermite_negative(const WalkPoint& a, const WalkPoint& b, double h) {
-  const double p1 = a.value + h * a.slope / 3.0;
-  const double p2 = b.value - h * b.slope / 3.0;
-  const double top = std::max(std::max(a.value, b.value), std::max(p1, p2));
-  const double data = std::max(a.error, b.error) + 0.3 * h * std::max(a.slope_error, b.slope_error);
-  const double h2 = h * h;
-  const double interpolation = a.fourth * h2 * h2 / 384.0;
-  const double rounding =
-      4.0 * kU *
-      (std::fabs(a.value) + std::fabs(b.value) + h * (std::fabs(a.slope) + std::fabs(b.slope)));
-  return top + (data + interpolation + rounding) * (1.0 + 1e-9) < 0.0;
+// Smallest positive root of c + b h + a h^2 with c < 0, or +infinity when the
+// polynomial stays negative for every h > 0.
+double first_root(double c, double b, double a) {
+  const double disc = b * b - 4.0 * a * c;
+  if (a > 0.0 || (disc >= 0.0 && b > 0.0)) {
+    return 2.0 * -c / (b + std::sqrt(std::max(disc, 0.0)));
+  }
+  return std::numeric_limits<double>::infinity();
+}
+
+// Largest h <= limit found such that the cubic Taylor bound
+//   g(t + x) <= upper + slope x + second x^2 / 2 + third x^3 / 6
+// is negative for every x in [0, h]: the cubic's Bernstein control points on
+// [0, h] are all negative (the cubic lies in their convex hull). 0 if none.
+double cubic_step(double upper, double slope, double second, double third, double limit) {
+  double h = std::min(limit, first_root(upper, slope, 0.5 * second));
+  for (int attempt = 0; attempt < 6 && h > 0.0; ++attempt, h *= 0.75) {
+    const double p1 = slope * h, p2 = 0.5 * second * h * h, p3 = third * h * h * h / 6.0;
+    const double c1 = upper + p1 / 3.0;
+    const double c2 = upper + 2.0 * p1 / 3.0 + p2 / 3.0;
+    const double c3 = upper + p1 + p2 + p3;
+    const double slack = 8.0 * kU * (std::fabs(upper) + std::fabs(p1) + std::fabs(p2) + p3);
+    if (std::max(std::max(c1, c2), c3) + slack < 0.0) return h;
+  }
+  return 0.0;
 }
 
 }  // namespace
@@ -109,8 +119,6 @@ void PhaseWalk::reset(std::uint64_t m, const FrequencyTable& table) {
   pairs_ = table.pairs();
   terms_ = table.terms_per_pair;
   constant_ = table.constant;
-  max_rate_ = 0.0;
-  fourth_at_start_ = 0.0;
   const double md = static_cast<double>(m);
   rho_hi_.resize(pairs_);
   rho_lo_.resize(pairs_);
@@ -125,23 +133,13 @@ void PhaseWalk::reset(std::uint64_t m, const FrequencyTable& table) {
   phi_.resize(terms_ * pairs_);
   rate_.resize(terms_ * pairs_);
   for (auto& v : scratch_) v.resize(pairs_);
+  max_rate_ = 0.0;
   for (std::size_t k = 0; k < terms_ * pairs_; ++k) {
     phi_[k] = md * table.term_value[k];
     rate_[k] = table.term_rate[k];
     max_rate_ = std::max(max_rate_, rate_[k]);
   }
   max_t_ = max_rate_ > 0.0 ? kMaxDriftArgument / max_rate_ * (1.0 - 1e-12) : 0.0;
-  // The fourth-derivative bound of at() at t = 0: w_i = m sum_k |v_ik| a_ik.
-  for (std::size_t i = 0; i < pairs_; ++i) {
-    double w = 0.0;
-    for (std::size_t k = 0; k < terms_; ++k) {
-      w += std::fabs(phi_[k * pairs_ + i]) * rate_[k * pairs_ + i];
-    }
-    w *= 1.0 + 1e-12;
-    const double w2 = w + 2.0 * max_rate_;
-    fourth_at_start_ += w * w2 * w2 * w2;
-  }
-  fourth_at_start_ *= 1.0 + 1e-9;
 }
 
 WalkPoint PhaseWalk::at(double t) const {
@@ -150,50 +148,83 @@ WalkPoint PhaseWalk::at(double t) const {
   double* __restrict da = scratch_[1].data();
   double* __restrict ra = scratch_[2].data();
   double* __restrict rb = scratch_[3].data();
-  double* __restrict cu = scratch_[4].data();
-  double* __restrict cc = scratch_[5].data();
-  double* __restrict ss = scratch_[6].data();
-  double* __restrict ee = scratch_[7].data();
+  double* __restrict sc = scratch_[4].data();
+  double* __restrict sa = scratch_[5].data();
+  double* __restrict cc = scratch_[6].data();
+  double* __restrict ss = scratch_[7].data();
+  double* __restrict ee = scratch_[8].data();
   for (std::size_t k = 0; k < terms_; ++k) {
     const double* phi = phi_.data() + k * n_pairs;
     const double* a = rate_.data() + k * n_pairs;
     if (k == 0) {
-      add_drift_terms<true>(phi, a, t, n_pairs, dr, da, ra, rb, cu);
+      add_drift_terms<true>(phi, a, t, n_pairs, dr, da, ra, rb, sc, sa);
     } else {
-      add_drift_terms<false>(phi, a, t, n_pairs, dr, da, ra, rb, cu);
+      add_drift_terms<false>(phi, a, t, n_pairs, dr, da, ra, rb, sc, sa);
     }
   }
   phase_sincos(rho_hi_.data(), rho_lo_.data(), rho_err_.data(), dr, da, n_pairs, cc, ss, ee);
-  // Neumaier summation of the values as in decay_sum; slope and bounds plainly.
-  double sum = constant_, comp = 0.0, term_errors = 0.0, abs_sum = constant_;
-  double slope = 0.0, slope_error = 0.0, rate_total = 0.0, curvature = 0.0, fourth = 0.0;
-  for (std::size_t i = 0; i < n_pairs; ++i) {
-    const dd tsum = two_sum(sum, cc[i]);
-    sum = tsum.hi;
-    comp += tsum.lo;
-    abs_sum += std::fabs(cc[i]);
-    term_errors += ee[i];
-    // g' = sum_i sin(psi_i) * (m sum_k v_ik a_ik e^(-a_ik t)).
-    slope += ss[i] * ra[i];
-    slope_error += rb[i] * (ee[i] + 10.0 * kU);
-    rate_total += rb[i];
-    // |d^2 cos psi| <= psi'^2 + |psi''|; |d^4 cos psi| <= w (w + 2A)^3 with
-    // w >= |psi'| and |psi^(k)| <= w A^(k-1) (A the largest rate). Both bounds
-    // decrease in t, so they hold for every later t.
-    curvature += rb[i] * rb[i] + cu[i];
-    const double w2 = rb[i] + 2.0 * max_rate_;
-    fourth += rb[i] * w2 * w2 * w2;
+  // Four lanes (they vectorise): values summed with exact two_sum errors kept
+  // apart (Ogita-Rump-Oishi Sum2), derivatives and bounds plainly.
+  constexpr int kLanes = 4;
+  double sum[kLanes] = {}, comp[kLanes] = {}, abs_sum[kLanes] = {}, term_errors[kLanes] = {};
+  double slope[kLanes] = {}, slope_error[kLanes] = {}, rate_total[kLanes] = {};
+  double curvature[kLanes] = {}, second[kLanes] = {}, second_error[kLanes] = {};
+  double third[kLanes] = {};
+  const double two_a = 2.0 * max_rate_;
+  auto accumulate = [&](std::size_t i, int l) {
+    const dd tsum = two_sum(sum[l], cc[i]);
+    sum[l] = tsum.hi;
+    comp[l] += tsum.lo;
+    abs_sum[l] += std::fabs(cc[i]);
+    term_errors[l] += ee[i];
+    // g' = -sum_i sin(psi_i) psi_i' = sum_i sin(psi_i) rate_i.
+    slope[l] += ss[i] * ra[i];
+    slope_error[l] += rb[i] * (ee[i] + 10.0 * kU);
+    rate_total[l] += rb[i];
+    // g'' = -sum_i (cos psi_i psi_i'^2 + sin psi_i psi_i''). Bounds for every
+    // later t (they decrease in t): |d^2 cos psi| <= psi'^2 + |psi''| and
+    // |d^3 cos psi| <= w (w + 2A)^2, w >= |psi'|, |psi^(k)| <= w A^(k-1) with A
+    // the largest rate.
+    const double m2 = rb[i] * rb[i] + sa[i];
+    curvature[l] += m2;
+    second[l] -= cc[i] * ra[i] * ra[i] + ss[i] * sc[i];
+    second_error[l] += (ee[i] + 20.0 * kU) * m2;
+    const double w2 = rb[i] + two_a;
+    third[l] += rb[i] * w2 * w2;
+  };
+  std::size_t i = 0;
+  for (; i + kLanes <= n_pairs; i += kLanes) {
+    for (int l = 0; l < kLanes; ++l) accumulate(i + l, l);
   }
-  const double n = static_cast<double>(pairs_ + 1);
+  for (; i < n_pairs; ++i) accumulate(i, 0);
+  double total = constant_, total_comp = 0.0, total_abs = constant_, total_term_errors = 0.0;
   WalkPoint p;
+  double slope_error_sum = 0.0, rate_sum = 0.0;
+  for (int l = 0; l < kLanes; ++l) {
+    const dd tsum = two_sum(total, sum[l]);
+    total = tsum.hi;
+    total_comp += tsum.lo + comp[l];
+    total_abs += abs_sum[l];
+    total_term_errors += term_errors[l];
+    p.slope += slope[l];
+    slope_error_sum += slope_error[l];
+    rate_sum += rate_total[l];
+    p.curvature += curvature[l];
+    p.second += second[l];
+    p.second_error += second_error[l];
+    p.third += third[l];
+  }
+  // K = pairs + 2 * lanes two_sum errors, each below u * total_abs: their
+  // floating-point sum is within (K u)^2 * total_abs of exact.
+  const double n = static_cast<double>(n_pairs + 2 * kLanes);
   p.t = t;
-  p.value = sum + comp;
-  p.error = (term_errors + kU * std::fabs(p.value) + 4.0 * n * kU * kU * abs_sum) *
+  p.value = total + total_comp;
+  p.error = (total_term_errors + kU * std::fabs(p.value) + n * n * kU * kU * total_abs) *
             (1.0 + 4.0 * n * kU);
-  p.slope = slope;
-  p.slope_error = (slope_error + n * kU * rate_total) * (1.0 + 1e-9);
-  p.curvature = curvature * (1.0 + 1e-9);
-  p.fourth = fourth * (1.0 + 1e-9);
+  p.slope_error = (slope_error_sum + n * kU * rate_sum) * (1.0 + 1e-9);
+  p.second_error = (p.second_error + n * kU * p.curvature) * (1.0 + 1e-9);
+  p.curvature *= 1.0 + 1e-9;
+  p.third *= 1.0 + 1e-9;
   return p;
 }
 
@@ -205,46 +236,29 @@ double PhaseWalk::negative_reach(const DecayDerivatives& start,
   p.error = start.value.error;
   p.slope = start.slope;
   p.slope_error = start.slope_error;
+  p.second = start.second;
+  p.second_error = start.second_error;
   p.curvature = start.curvature_bound;
-  p.fourth = fourth_at_start_;  // the exact start has no fourth-derivative bound
-  double h_try = 0.0;
-  for (int iter = 0; iter < 256; ++iter) {
+  p.third = start.third_bound;
+  for (int iter = 0; iter < 64; ++iter) {
     const double upper = p.value + p.error;  // < 0 here
     const double slope_upper = p.slope + p.slope_error;
-    // Taylor step from the left end alone: root of curvature/2 h^2 + slope h + upper.
-    double h_taylor;
-    if (p.curvature > 0.0) {
-      h_taylor = 2.0 * (-upper) /
-                 (slope_upper + std::sqrt(slope_upper * slope_upper - 2.0 * p.curvature * upper));
-    } else {
-      h_taylor = slope_upper > 0.0 ? -upper / slope_upper : max_t_;
-    }
-    h_taylor *= 1.0 - 1e-9;
-    if (h_try == 0.0) h_try = std::sqrt(std::sqrt(96.0 * -upper / p.fourth));
-    double h = std::max(h_taylor, h_try);
-    // Past Newton's estimate of the root the far end is likely non-negative.
-    if (p.slope > 0.0) h = std::max(h_taylor, std::min(h, 0.9 * -p.value / p.slope));
-    h = std::min(h, max_t_ - p.t);
+    // Two certified steps from p alone, the longer one taken. Quadratic:
+    // g(t + x) <= upper + slope x + curvature x^2 / 2, the bound that limits
+    // far from the root. Cubic: the computed second derivative plus the third
+    // derivative bound, which near the root converges almost like Newton's
+    // method with the true curvature.
+    const double quadratic = std::min(first_root(upper, slope_upper, 0.5 * p.curvature), max_t_);
+    const double cubic =
+        cubic_step(upper, slope_upper, p.second + p.second_error, p.third, max_t_);
+    double h = std::min(std::max(quadratic, cubic) * (1.0 - 1e-9), max_t_ - p.t);
     double t_next = p.t + h;
     if (t_next - p.t > h) t_next = std::nextafter(t_next, 0.0);  // never past a certified end
     h = t_next - p.t;
-    // Below ~ulp(b)/b/8 a step cannot move the base: leave the rest to exact
-    // evaluations at the next double.
-    if (!(h > kMinStep)) break;
-    const WalkPoint q = at(t_next);
+    if (!(h > kMinStep)) break;  // the rest is for exact evaluations at the next double
+    p = at(t_next);
     ++evaluations;
-#ifdef WALK_TRACE
-    std::printf("    t %.6e h %.3e (taylor %.3e) -> value %.3e +- %.1e slope %.3e %s\n", p.t, h,
-                h_taylor, q.value, q.error, q.slope,
-                (h <= h_taylor || hermite_negative(p, q, h)) ? "ok" : "FAIL");
-#endif
-    if (h <= h_taylor || hermite_negative(p, q, h)) {
-      p = q;
-      if (!(q.value + q.error < 0.0)) break;
-      h_try = 2.0 * h;
-    } else {
-      h_try = std::max(h_taylor, 0.25 * h);
-    }
+    if (!(p.value + p.error < 0.0)) break;
   }
   return p.t;
 }

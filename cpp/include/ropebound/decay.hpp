@@ -53,7 +53,10 @@ struct DecayDerivatives {
   Bounded value;
   double slope = 0.0;            // g'(u), computed
   double slope_error = 0.0;      // |g'(u) - slope| <= slope_error
+  double second = 0.0;           // g''(u), computed
+  double second_error = 0.0;     // |g''(u) - second| <= second_error
   double curvature_bound = 0.0;  // |g''(u')| <= curvature_bound for u' >= u
+  double third_bound = 0.0;      // |g'''(u')| <= third_bound for u' >= u
 };
 DecayDerivatives decay_derivatives(std::uint64_t m, const FrequencyTable& table);
 

@@ -25,6 +25,10 @@ struct FrequencyTable {
   // curvature_abs[i] >= |d^2 theta_i/du^2|. Both bounds are sums of decaying
   // exponentials in u, so they hold for every larger base too.
   std::vector<double> slope, slope_abs, curvature_abs;
+  // curvature[i] = d^2 theta_i/du^2 (computed), and the largest rate a of any
+  // term (|d^k theta_i/du^k| <= slope_abs[i] * max_rate^(k-1)).
+  std::vector<double> curvature;
+  double max_rate = 0.0;
   // Only for model tables: theta_i = sum_k term_value[k*n + i] * exp(-term_rate[k*n + i] * du)
   // for a base e^du times this one (n = pairs, k < terms_per_pair; unused slots
   // hold 0). term_value is within 2u of the exact term, term_rate = p/q.

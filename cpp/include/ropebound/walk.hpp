@@ -21,10 +21,11 @@ namespace ropebound {
 // g(t) = B_m(b e^t) and what the walk's certificates need at one t >= 0.
 struct WalkPoint {
   double t = 0.0;
-  double value = 0.0, error = 0.0;        // |g(t) - value| <= error
-  double slope = 0.0, slope_error = 0.0;  // |g'(t) - slope| <= slope_error
-  double curvature = 0.0;                 // |g''(t')| <= curvature for every t' >= t
-  double fourth = 0.0;                    // |g''''(t')| <= fourth for every t' >= t
+  double value = 0.0, error = 0.0;          // |g(t) - value| <= error
+  double slope = 0.0, slope_error = 0.0;    // |g'(t) - slope| <= slope_error
+  double second = 0.0, second_error = 0.0;  // |g''(t) - second| <= second_error
+  double curvature = 0.0;                   // |g''(t')| <= curvature for every t' >= t
+  double third = 0.0;                       // |g'''(t')| <= third for every t' >= t
 };
 
 class PhaseWalk {
@@ -40,21 +41,19 @@ class PhaseWalk {
 
   WalkPoint at(double t) const;
 
-  // A T >= 0 such that g < 0 on all of [0, T], proved step by step: either a
-  // Taylor bound from the left end (g + g' h + curvature h^2 / 2 < 0) or a
-  // cubic Hermite bound through both ends (control points of the Bernstein
-  // form + fourth h^4 / 384 < 0). `start` is the exact evaluation at t = 0
-  // (decay_derivatives); 0 when it is not certified negative. `evaluations`
-  // counts calls of at().
+  // A T >= 0 such that g < 0 on all of [0, T], proved step by step by Taylor
+  // bounds from each point reached (see walk.cpp). `start` is the exact
+  // evaluation at t = 0 (decay_derivatives); 0 when it is not certified
+  // negative. `evaluations` counts calls of at().
   double negative_reach(const DecayDerivatives& start, std::uint64_t& evaluations) const;
 
  private:
   std::size_t pairs_ = 0, terms_ = 0;
   double constant_ = 0.0;
-  double max_t_ = 0.0, max_rate_ = 0.0, fourth_at_start_ = 0.0;
+  double max_t_ = 0.0, max_rate_ = 0.0;
   std::vector<double> rho_hi_, rho_lo_, rho_err_;  // exactly reduced phases at t = 0
   std::vector<double> phi_, rate_;                 // m v_ik and a_ik, [k * pairs + i]
-  mutable std::vector<double> scratch_[8];         // at()'s per-pair work arrays
+  mutable std::vector<double> scratch_[9];         // at()'s per-pair work arrays
 };
 
 }  // namespace ropebound
