@@ -117,6 +117,79 @@ void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_
   }
 }
 
+namespace {
+
+typedef float v8 __attribute__((vector_size(32)));
+constexpr std::size_t kScreenGroup = 32;
+
+inline v8 load8(const float* p) {
+  v8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+}  // namespace
+
+void make_screen_rotation(const Rotation& co, std::size_t pairs, ScreenRotation& out) {
+  out.padded = (pairs + kScreenGroup - 1) / kScreenGroup * kScreenGroup;
+  out.baby_c.assign(out.padded, 0.0f);
+  out.baby_s.assign(out.padded, 0.0f);
+  for (std::size_t i = 0; i < pairs; ++i) {
+    out.baby_c[i] = static_cast<float>(co.baby_c[i]);
+    out.baby_s[i] = static_cast<float>(co.baby_s[i]);
+  }
+}
+
+void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::uint64_t first,
+                  std::uint64_t count, float* out, ScreenScratch& scratch) {
+  const std::size_t n = table.pairs();
+  scratch.seed_c.resize(n);
+  scratch.seed_s.resize(n);
+  scratch.seed_err.resize(n);
+  scratch.c.assign(co.padded, 0.0f);
+  scratch.s.assign(co.padded, 0.0f);
+  sincos_pairs(static_cast<double>(first), table, scratch.seed_c.data(), scratch.seed_s.data(),
+               scratch.seed_err.data());
+  for (std::size_t i = 0; i < n; ++i) {
+    scratch.c[i] = static_cast<float>(scratch.seed_c[i]);
+    scratch.s[i] = static_cast<float>(scratch.seed_s[i]);
+  }
+  const int steps = static_cast<int>(std::min<std::uint64_t>(kBabySteps, count));
+  v8 acc[kBabySteps];
+  for (int k = 0; k < steps; ++k) acc[k] = v8{};
+  const float* sc = scratch.c.data();
+  const float* ss = scratch.s.data();
+  for (std::size_t g = 0; g < co.padded; g += kScreenGroup) {
+    v8 c0 = load8(sc + g), c1 = load8(sc + g + 8), c2 = load8(sc + g + 16), c3 = load8(sc + g + 24);
+    v8 s0 = load8(ss + g), s1 = load8(ss + g + 8), s2 = load8(ss + g + 16), s3 = load8(ss + g + 24);
+    const v8 bc0 = load8(&co.baby_c[g]), bc1 = load8(&co.baby_c[g + 8]),
+             bc2 = load8(&co.baby_c[g + 16]), bc3 = load8(&co.baby_c[g + 24]);
+    const v8 bs0 = load8(&co.baby_s[g]), bs1 = load8(&co.baby_s[g + 8]),
+             bs2 = load8(&co.baby_s[g + 16]), bs3 = load8(&co.baby_s[g + 24]);
+    for (int k = 0; k < steps; ++k) {
+      acc[k] += (c0 + c1) + (c2 + c3);
+      v8 t;
+      t = c0 * bc0 - s0 * bs0;
+      s0 = s0 * bc0 + c0 * bs0;
+      c0 = t;
+      t = c1 * bc1 - s1 * bs1;
+      s1 = s1 * bc1 + c1 * bs1;
+      c1 = t;
+      t = c2 * bc2 - s2 * bs2;
+      s2 = s2 * bc2 + c2 * bs2;
+      c2 = t;
+      t = c3 * bc3 - s3 * bs3;
+      s3 = s3 * bc3 + c3 * bs3;
+      c3 = t;
+    }
+  }
+  const auto constant = static_cast<float>(table.constant);
+  for (int k = 0; k < steps; ++k) {
+    const v8 a = acc[k];
+    out[k] = constant + (((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])));
+  }
+}
+
 // Error bound. Let e_k = ||v^_k - v_k|| for one pair. A rotation step computed
 // with coefficients off by at most eta per component (so ||R^ - R|| <= sqrt2 eta)
 // and rounded arithmetic (each component within 2u(1+eta)||v^|| with or without

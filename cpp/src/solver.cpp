@@ -134,6 +134,7 @@ struct BaseState {
   double base = 0.0;
   FrequencyTable table;
   Rotation rot;
+  ScreenRotation screen;
   double block_error = 0.0;
   double rate_bound = 0.0;  // sum_i slope_abs_i: |dB_m/du| <= m * rate_bound
 
@@ -141,6 +142,7 @@ struct BaseState {
   void prepare(double b, std::uint64_t context) {
     base = b;
     make_rotation_into(table, false, rot);
+    make_screen_rotation(rot, table.pairs(), screen);
     block_error = recurrence_error_bound(table, rot, context - 1, 0, kBabySteps - 1);
     rate_bound = 0.0;
     for (double s : table.slope_abs) rate_bound += s;
@@ -149,9 +151,8 @@ struct BaseState {
 
 // Buffers of the local violator search, kept across bases.
 struct LocalScratch {
-  std::vector<double> values = std::vector<double>(kBabySteps);
-  std::vector<std::uint64_t> deferred;
-  CurveScratch curve;
+  std::vector<float> values = std::vector<float>(kBabySteps);
+  ScreenScratch screen;
   DecayDerivatives chosen;  // the returned violator's, when has_chosen
   bool has_chosen = false;
 };
@@ -236,51 +237,23 @@ double quadratic_reach(const DecayDerivatives& d) {
 struct BlockScan {
   std::int64_t violator = -1;
   double margin = std::numeric_limits<double>::infinity();
-  DecayDerivatives derivatives;  // of the violator, when chosen among candidates
-  bool has_derivatives = false;
 };
 
-// With `deferred`, values within the block's error bound of 0 are not settled
-// here but listed (the caller settles them only if no certified violator turns
-// up: typically the distance just jumped past, sitting on its root).
 BlockScan scan_block(const BaseState& state, std::uint64_t first, std::uint64_t count,
-                     double* values, CurveScratch& scratch, MinBaseResult& result,
-                     bool first_only = true, std::vector<std::uint64_t>* deferred = nullptr) {
+                     double* values, CurveScratch& scratch, MinBaseResult& result) {
   BlockScan scan;
   curve_segment(state.table, state.rot, first, count, values, scratch);
   ++result.block_evaluations;
-  double best_reach = -1.0;
-  int candidates = 0;
   for (std::uint64_t j = 0; j < count; ++j) {
     const double lower = values[j] - state.block_error;
     if (lower >= 0.0) {
       scan.margin = std::min(scan.margin, lower);
       continue;
     }
-    if (deferred != nullptr && values[j] + state.block_error >= 0.0) {
-      deferred->push_back(first + j);
-      scan.margin = 0.0;
-      continue;
-    }
     const Sign sign = certified_sign(first + j, state.table, values[j], state.block_error);
     if (sign == Sign::kNegative) {
-      if (first_only) {
-        scan.violator = static_cast<std::int64_t>(first + j);
-        return scan;
-      }
-      // Among up to 16 violators, prefer the one whose negative interval looks
-      // longest (quadratic_reach): any violator is a valid jump, a longer one
-      // saves jumps (about a quarter of them against Newton's -g/g').
-      const DecayDerivatives d = decay_derivatives(first + j, state.table);
-      const double reach = quadratic_reach(d);
-      if (reach > best_reach) {
-        best_reach = reach;
-        scan.violator = static_cast<std::int64_t>(first + j);
-        scan.derivatives = d;
-        scan.has_derivatives = true;
-      }
-      if (++candidates == 16) return scan;
-      continue;
+      scan.violator = static_cast<std::int64_t>(first + j);
+      return scan;
     }
     if (sign == Sign::kUnknown) result.certified = false;
     scan.margin = 0.0;
@@ -340,6 +313,43 @@ class Certificates {
   std::vector<double> expire_, group_expire_, values_;
 };
 
+// Screens one block of the local search (see screen_block) and returns the
+// best certified violator among up to 16: each screened candidate is
+// confirmed by decay_derivatives (whose value is rigorous) and ranked by
+// quadratic_reach (any violator is a valid jump, a longer one saves jumps:
+// about a quarter of them against Newton's -g/g'). `skip` (the violator just
+// jumped past, sitting on its root) is left to the caller.
+std::int64_t screen_scan(const BaseState& state, std::uint64_t first, std::uint64_t count,
+                         std::uint64_t skip, LocalScratch& local, MinBaseResult& result) {
+  float* values = local.values.data();
+  screen_block(state.table, state.screen, first, count, values, local.screen);
+  ++result.block_evaluations;
+  std::int64_t best = -1;
+  double best_reach = -1.0;
+  int candidates = 0;
+  for (std::uint64_t j = 0; j < count; ++j) {
+    const double v = values[j];
+    if (v >= kScreenTolerance || first + j == skip) continue;
+    if (v > -kScreenTolerance) {
+      // Too close to 0 for the screen: settle it (rare).
+      const Sign sign =
+          certified_sign(first + j, state.table, 0.0, std::numeric_limits<double>::infinity());
+      if (sign != Sign::kNegative) continue;
+    }
+    const DecayDerivatives d = decay_derivatives(first + j, state.table);
+    if (!(d.value.value + d.value.error < 0.0)) continue;  // the rigorous pass will judge
+    const double reach = quadratic_reach(d);
+    if (reach > best_reach) {
+      best_reach = reach;
+      best = static_cast<std::int64_t>(first + j);
+      local.chosen = d;
+      local.has_chosen = true;
+    }
+    if (++candidates == 16) break;
+  }
+  return best;
+}
+
 // Some m < context with B_m(state.base) < 0, or -1 when there is none: windows
 // of blocks growing around the previous violator (violators cluster where B
 // first dips below zero) until they cover every distance, which then certifies
@@ -350,21 +360,18 @@ constexpr std::int64_t kStopped = -2;
 
 std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::int64_t hint,
                             Poller& poller, LocalScratch& local, MinBaseResult& result) {
-  constexpr std::uint64_t kMaxBehind = std::uint64_t{1} << 21;
-  std::vector<double>& values = local.values;
-  std::vector<std::uint64_t>& deferred = local.deferred;
-  deferred.clear();
   local.has_chosen = false;
-  CurveScratch& scratch = local.curve;
-  scratch.reserve(state.rot);
   const std::uint64_t n_blocks = (context + kBlock - 1) / kBlock;
   if (hint >= 0) {
     // Windows [center - behind, center + ahead) growing 8x at a time, each
-    // scanned outwards from the centre (the next violator is usually in the
-    // previous one's block or a neighbour) and skipping what earlier windows did.
-    const std::uint64_t center = static_cast<std::uint64_t>(hint) / kBlock;
+    // screened outwards from the centre (the next violator is usually in the
+    // previous one's block or a neighbour) and skipping what earlier windows
+    // did, while a window is smaller than the context.
+    const auto previous = static_cast<std::uint64_t>(hint);
+    const std::uint64_t center = previous / kBlock;
     std::uint64_t done_lo = center, done_hi = center;
-    for (std::uint64_t behind = 4, ahead = 12; behind <= kMaxBehind; behind *= 8, ahead *= 8) {
+    for (std::uint64_t behind = 4, ahead = 12; behind + ahead <= n_blocks;
+         behind *= 8, ahead *= 8) {
       const std::uint64_t lo = center > behind ? center - behind : 0;
       const std::uint64_t hi = std::min(n_blocks, center + ahead);
       for (std::uint64_t step = 0; step < 2 * ahead; ++step) {
@@ -374,31 +381,27 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
         const std::uint64_t k = step % 2 == 0 ? center + off : center - off;
         if (k >= done_lo && k < done_hi) continue;
         const std::uint64_t first = k * kBlock;
-        const BlockScan scan = scan_block(state, first, std::min(kBlock, context - first),
-                                          values.data(), scratch, result, false, &deferred);
-        if (scan.violator >= 0) {
-          local.chosen = scan.derivatives;
-          local.has_chosen = scan.has_derivatives;
-          return scan.violator;
-        }
+        const std::int64_t found =
+            screen_scan(state, first, std::min(kBlock, context - first), previous, local, result);
+        if (found >= 0) return found;
         // A window over a huge context takes seconds: keep Ctrl-C responsive.
         if ((step & 1023) == 1023 && !poller.keep_going(first, context)) return kStopped;
       }
+      if (done_lo == done_hi) {
+        // The first window is clean: the previous violator may still be
+        // negative (its jump ends within ~1e-13 of its root).
+        local.has_chosen = false;
+        const Sign sign =
+            certified_sign(previous, state.table, 0.0, std::numeric_limits<double>::infinity());
+        if (sign == Sign::kNegative) return hint;
+      }
       done_lo = lo;
       done_hi = hi;
-      if (lo == 0 && hi == n_blocks) {
-        // The windows covered everything: the base is admissible unless a
-        // deferred sign turns out negative.
-        for (const std::uint64_t m : deferred) {
-          const Sign sign =
-              certified_sign(m, state.table, 0.0, std::numeric_limits<double>::infinity());
-          if (sign == Sign::kNegative) return static_cast<std::int64_t>(m);
-          if (sign == Sign::kUnknown) result.certified = false;
-        }
-        return -1;
-      }
     }
   }
+  // The rigorous answer: a parallel pass over every distance (the screen
+  // proves nothing about the blocks it passed).
+  local.has_chosen = false;
   ++result.full_passes;
   const FirstNegative full = first_negative(state.table, 0, context, true, poller.monitor());
   if (full.stopped) return kStopped;
