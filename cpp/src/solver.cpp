@@ -177,9 +177,8 @@ double advance_base(double b, double h) {
 // ~1e-13 of m's root. The base returned is the first double past the proved
 // interval; `table` is left holding its frequency table. Whether m is still
 // negative there is for the next violator search to see (it usually is not).
-double jump_past(const FrequencyModel& model, std::uint64_t m, double base,
-                 FrequencyTable& table, PhaseWalk& walk, const DecayDerivatives* start,
-                 MinBaseResult& stats) {
+double jump_past(const FrequencyModel& model, std::uint64_t m, double base, FrequencyTable& table,
+                 PhaseWalk& walk, const DecayDerivatives* start, MinBaseResult& stats) {
   DecayDerivatives d;
   if (start != nullptr) {
     d = *start;
@@ -437,8 +436,9 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
       model_table_into(model, b, state.table);
     }
     state.prepare(b, context);
-    const std::int64_t violator = staircase ? certificates.first_violator(state, result)
-                                            : local_violator(state, context, hint, poller, local, result);
+    const std::int64_t violator = staircase
+                                      ? certificates.first_violator(state, result)
+                                      : local_violator(state, context, hint, poller, local, result);
     if (violator == kStopped) {
       result.stopped = true;
       return result;

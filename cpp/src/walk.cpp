@@ -228,8 +228,7 @@ WalkPoint PhaseWalk::at(double t) const {
   return p;
 }
 
-double PhaseWalk::negative_reach(const DecayDerivatives& start,
-                                 std::uint64_t& evaluations) const {
+double PhaseWalk::negative_reach(const DecayDerivatives& start, std::uint64_t& evaluations) const {
   if (!(start.value.value + start.value.error < 0.0) || !(max_t_ > 0.0)) return 0.0;
   WalkPoint p;
   p.value = start.value.value;
@@ -249,8 +248,7 @@ double PhaseWalk::negative_reach(const DecayDerivatives& start,
     // derivative bound, which near the root converges almost like Newton's
     // method with the true curvature.
     const double quadratic = std::min(first_root(upper, slope_upper, 0.5 * p.curvature), max_t_);
-    const double cubic =
-        cubic_step(upper, slope_upper, p.second + p.second_error, p.third, max_t_);
+    const double cubic = cubic_step(upper, slope_upper, p.second + p.second_error, p.third, max_t_);
     double h = std::min(std::max(quadratic, cubic) * (1.0 - 1e-9), max_t_ - p.t);
     double t_next = p.t + h;
     if (t_next - p.t > h) t_next = std::nextafter(t_next, 0.0);  // never past a certified end

@@ -9,7 +9,9 @@
 #include "ropebound/decay.hpp"
 #include "ropebound/float32.hpp"
 #include "ropebound/frequencies.hpp"
+#include "ropebound/recurrence.hpp"
 #include "ropebound/solver.hpp"
+#include "ropebound/walk.hpp"
 
 using namespace ropebound;
 
@@ -104,6 +106,100 @@ static void test_min_base_is_smallest_admissible() {
   CHECK(s.base == r.base && !s.staircase.empty() && s.staircase.back().base == r.base);
 }
 
+// A two-term model (theta_i = 0.75 b^(-i/q) + 0.25 b^(-2i/q)), the shape of
+// Llama 3's blended band, to exercise multi-term drifts.
+static FrequencyModel two_term_model(int pairs) {
+  FrequencyModel model;
+  model.q = pairs;
+  for (int i = 0; i < pairs; ++i) model.pairs.push_back({{0.75, i}, {0.25, 2 * i}});
+  return model;
+}
+
+// The walk's values and derivatives against exact evaluations at the same
+// base: every difference within the sum of the two stated bounds.
+static void test_walk_matches_exact() {
+  const FrequencyModel models[] = {FrequencyModel::rope(128, 128), two_term_model(48)};
+  int compared = 0;
+  for (const FrequencyModel& model : models) {
+    for (const double b : {3.0e3, 2.0e6, 6.0e7}) {
+      const FrequencyTable table = model_table(model, b);
+      for (const std::uint64_t m : {7ull, 4099ull, 65537ull, 1000003ull}) {
+        const PhaseWalk walk(m, table);
+        for (const double step : {1e-9, 3e-6, 2e-4, 1e-3}) {
+          const double b2 = b * std::exp(step);
+          // b2 - b is exact, so t is within ~3u relative of ln(b2) - ln(b).
+          const double t = std::log1p((b2 - b) / b);
+          if (t > walk.max_t()) continue;
+          const WalkPoint p = walk.at(t);
+          const DecayDerivatives e = decay_derivatives(m, model_table(model, b2));
+          // The rounding of t moves g by at most |g'| * 4u * t.
+          const double shift = 2.0 * std::fabs(p.slope) * 4.0 * 0x1p-53 * t + 1e-300;
+          CHECK(std::fabs(p.value - e.value.value) <= p.error + e.value.error + shift);
+          CHECK(std::fabs(p.slope - e.slope) <=
+                p.slope_error + e.slope_error + p.curvature * 1e-15 * t);
+          CHECK(std::fabs(p.second - e.second) <=
+                p.second_error + e.second_error + p.third * 1e-15 * t);
+          CHECK(std::fabs(p.second) <= p.curvature + p.second_error);
+          CHECK(p.curvature <= e.curvature_bound * (1.0 + 1e-6));
+          ++compared;
+        }
+      }
+    }
+  }
+  CHECK(compared > 60);
+}
+
+// negative_reach proves an interval of negativity: B_m is negative (or within
+// its error bound of 0) at every sampled base inside it.
+static void test_walk_reach_is_negative() {
+  const FrequencyModel model = FrequencyModel::rope(128, 128);
+  int walks = 0;
+  for (const double b : {1.5e5, 1.9e6, 6.0e7}) {
+    const FrequencyTable table = model_table(model, b);
+    for (std::uint64_t m = 1000; m < 1000000 && walks < 12; m = m * 3 / 2 + 1) {
+      const DecayDerivatives d = decay_derivatives(m, table);
+      if (!(d.value.value + d.value.error < -1e-3)) continue;
+      std::uint64_t evaluations = 0;
+      const double reach = PhaseWalk(m, table).negative_reach(d, evaluations);
+      CHECK(reach > 0.0 && evaluations > 0);
+      for (int k = 0; k <= 40; ++k) {
+        const double b2 = b * std::exp(reach * k / 40.0 * (1.0 - 1e-12));
+        const Bounded v = decay_sum_precise(m, model_table(model, b2));
+        CHECK(v.value - v.error < 0.0);
+      }
+      // It stops at the root: a little further B_m is no longer negative.
+      const Bounded past = decay_sum_precise(m, model_table(model, b * std::exp(reach * 1.001)));
+      CHECK(past.value > 0.0);
+      ++walks;
+    }
+  }
+  CHECK(walks >= 6);
+}
+
+// The single-precision screen agrees with the rigorous recurrence within its
+// tolerance.
+static void test_screen_within_tolerance() {
+  const FrequencyModel model = FrequencyModel::rope(256, 256);
+  for (const double b : {1e4, 5e5, 1e8}) {
+    const FrequencyTable table = model_table(model, b);
+    const Rotation rot = make_rotation(table, false);
+    ScreenRotation screen;
+    make_screen_rotation(rot, table.pairs(), screen);
+    CurveScratch curve;
+    curve.reserve(rot);
+    ScreenScratch scratch;
+    std::vector<double> exact(kBabySteps);
+    std::vector<float> fast(kBabySteps);
+    for (const std::uint64_t first : {0ull, 640ull, 1000064ull, (1ull << 30) + 5}) {
+      curve_segment(table, rot, first, kBabySteps, exact.data(), curve);
+      screen_block(table, screen, first, kBabySteps, fast.data(), scratch);
+      for (int k = 0; k < kBabySteps; ++k) {
+        CHECK(std::fabs(static_cast<double>(fast[k]) - exact[k]) < kScreenTolerance / 4);
+      }
+    }
+  }
+}
+
 static void test_float32_model() {
   Float32Table t;
   t.theta = {1.0f, 0.5f};
@@ -115,6 +211,9 @@ static void test_float32_model() {
 
 int main() {
   test_min_base_is_smallest_admissible();
+  test_walk_matches_exact();
+  test_walk_reach_is_negative();
+  test_screen_within_tolerance();
   test_float32_model();
   test_distance_zero();
   test_known_value();
