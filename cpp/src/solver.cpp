@@ -138,12 +138,15 @@ struct BaseState {
   double block_error = 0.0;
   double rate_bound = 0.0;  // sum_i slope_abs_i: |dB_m/du| <= m * rate_bound
 
-  // Call after filling `table` with the table at b.
-  void prepare(double b, std::uint64_t context) {
+  // Call after filling `table` with the table at b. Only the staircase's
+  // rigorous block scans use block_error.
+  void prepare(double b, std::uint64_t context, bool with_block_error) {
     base = b;
     make_rotation_into(table, false, rot);
     make_screen_rotation(rot, table.pairs(), screen);
-    block_error = recurrence_error_bound(table, rot, context - 1, 0, kBabySteps - 1);
+    block_error = with_block_error
+                      ? recurrence_error_bound(table, rot, context - 1, 0, kBabySteps - 1)
+                      : std::numeric_limits<double>::quiet_NaN();
     rate_bound = 0.0;
     for (double s : table.slope_abs) rate_bound += s;
   }
@@ -435,7 +438,7 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
     } else {
       model_table_into(model, b, state.table);
     }
-    state.prepare(b, context);
+    state.prepare(b, context, staircase);
     const std::int64_t violator = staircase
                                       ? certificates.first_violator(state, result)
                                       : local_violator(state, context, hint, poller, local, result);
