@@ -354,9 +354,10 @@ std::int64_t screen_scan(const BaseState& state, std::uint64_t first, std::uint6
 
 // Some m < context with B_m(state.base) < 0, or -1 when there is none: windows
 // of blocks growing around the previous violator (violators cluster where B
-// first dips below zero) until they cover every distance, which then certifies
-// the base. A full parallel pass serves the first call (no previous violator)
-// and contexts beyond the largest window (2^27 distances).
+// first dips below zero), screened in single precision, every candidate
+// confirmed in double. Only a rigorous parallel pass over all distances can
+// answer -1 (certify the base): it serves the first call (no previous
+// violator) and whatever the windows, up to the context's size, did not find.
 // Returned by local_violator when the monitor asked to stop.
 constexpr std::int64_t kStopped = -2;
 

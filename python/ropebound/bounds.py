@@ -181,14 +181,19 @@ def min_base(
 
     Method (SPEC section 5). Starting from a base known to be below
     :math:`b^*`, while some :math:`m` has :math:`B_m(b) < 0` (certified), the base
-    jumps to the end of the interval on which that :math:`B_m` stays negative:
-    steps in :math:`u = \ln b` bounded by
-    :math:`g(u+h) \le g(u) + g'(u)h + Mh^2/2`, with
+    jumps to the end of the interval on which that :math:`B_m` stays negative.
+    With :math:`g(u) = B_m(e^u)`, steps are bounded by
+    :math:`g(u+h) \le g(u) + g'(u)h + Mh^2/2` with
     :math:`M = \sum_i a_i^2(x_i^2 + x_i) \ge |g''|` for every larger :math:`u`
-    (:math:`a_i = 2i/r`, :math:`x_i = m\theta_i`), cannot cross a root.
-    Violators are looked for near the previous one; a full pass over all
-    :math:`m` runs only when that finds none, and then either finds one or
-    certifies the base.
+    (:math:`a_i = 2i/r`, :math:`x_i = m\theta_i`), or by the cubic bound with the
+    computed :math:`g''` and a bound on :math:`g'''`, so they cannot cross a root.
+    Past the first (exact) evaluation the phases
+    :math:`m\theta_i(u + t) = m\theta_i(u)\,e^{-a_i t}` advance in closed form
+    from one exact reduction, with a rigorous error bound. Violators are looked
+    for near the previous one (single-precision screening, every candidate
+    confirmed in double, the one whose negative interval looks longest taken);
+    a rigorous pass over all :math:`m` runs when that finds none, and either
+    finds one or certifies the base.
 
     Invariant (why the result is a proof): every double between the start and
     the current base has some :math:`m` with :math:`B_m < 0`; the search stops at

@@ -55,15 +55,19 @@ struct MinBaseResult {
 // Invariant (what makes the result a proof): every double in
 // [start_base, current base) has been shown to have some m < context with
 // B_m < 0. A jump past a violating m moves the base only across an interval on
-// which B_m stays certified negative (Taylor bound with a curvature bound that
-// holds for all larger bases); the search ends at a base where no m < context
-// is negative, and that base is therefore the smallest admissible one.
+// which B_m stays certified negative (Taylor bounds whose derivative bounds
+// hold for all larger bases, evaluated exactly at the start of the jump and by
+// the PhaseWalk of walk.hpp beyond it); the search ends at a base where a
+// rigorous pass finds no m < context negative, and that base is therefore the
+// smallest admissible one.
 // In staircase mode violators are always the first negative distance, so each visited
 // base b with first violator f is b*(L) for every L between the previous
 // largest first violator and f: recorded as staircase steps.
 //
 // With staircase = false the violator is any negative distance, looked for
-// near the previous one first: far cheaper, same result, no staircase.
+// near the previous one first (single-precision screening, candidates
+// confirmed in double, the longest-looking interval of negativity preferred):
+// far cheaper, same result, no staircase.
 // The search gives up (exhausted = true) once the base passes max_base: a
 // piecewise model is searched one segment at a time.
 MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context, double start_base,
