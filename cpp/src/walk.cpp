@@ -97,13 +97,23 @@ double first_root(double c, double b, double a) {
 }
 
 // Largest h <= limit found such that the cubic Taylor bound
-//   g(t + x) <= upper + slope x + second x^2 / 2 + third x^3 / 6
-// is negative for every x in [0, h]: the cubic's Bernstein control points on
-// [0, h] are all negative (the cubic lies in their convex hull). 0 if none.
+//   P(x) = upper + slope x + second x^2 / 2 + third x^3 / 6  >=  g(t + x)
+// is negative for every x in [0, h]: Newton's method from the right on P's
+// first root (from the quadratic part's root, or `limit`), then a check that
+// P's Bernstein control points on [0, h] are all negative (P lies in their
+// convex hull), shrinking h until it holds. 0 if none found.
 double cubic_step(double upper, double slope, double second, double third, double limit) {
-  double h = std::min(limit, first_root(upper, slope, 0.5 * second));
-  for (int attempt = 0; attempt < 6 && h > 0.0; ++attempt, h *= 0.75) {
-    const double p1 = slope * h, p2 = 0.5 * second * h * h, p3 = third * h * h * h / 6.0;
+  const double a = 0.5 * second, d = third / 6.0;
+  auto poly = [&](double x) { return upper + x * (slope + x * (a + x * d)); };
+  double h = std::min(limit, first_root(upper, slope, a));
+  for (int iter = 0; iter < 4 && poly(h) > 0.0; ++iter) {
+    const double derivative = slope + h * (2.0 * a + 3.0 * h * d);
+    if (!(derivative > 0.0)) break;
+    h -= poly(h) / derivative;
+  }
+  h *= 1.0 - 1e-6;
+  for (int attempt = 0; attempt < 8 && h > 0.0; ++attempt, h *= attempt < 4 ? 0.99 : 0.5) {
+    const double p1 = slope * h, p2 = a * h * h, p3 = d * h * h * h;
     const double c1 = upper + p1 / 3.0;
     const double c2 = upper + 2.0 * p1 / 3.0 + p2 / 3.0;
     const double c3 = upper + p1 + p2 + p3;
