@@ -17,12 +17,12 @@ namespace {
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
 py::dict min_base_py(const FrequencyModel& model, std::uint64_t context, double start_base,
-                     bool staircase, py::object progress, double max_base) {
+                     bool staircase, py::object progress, double max_base, int workers) {
   PyMonitor monitor(std::move(progress));
   MinBaseResult r;
   {
     py::gil_scoped_release release;  // the search owns all its data
-    r = min_base_search(model, context, start_base, staircase, &monitor, max_base);
+    r = min_base_search(model, context, start_base, staircase, &monitor, max_base, workers);
   }
   if (r.stopped) monitor.raise();
   py::dict out;
@@ -115,7 +115,7 @@ void register_solver(py::module_& m) {
       .def_readonly("constant", &FrequencyModel::constant);
   m.def("min_base_search", &min_base_py, py::arg("model"), py::arg("context"),
         py::arg("start_base"), py::arg("staircase") = false, py::arg("progress") = py::none(),
-        py::arg("max_base") = kMaxBase);
+        py::arg("max_base") = kMaxBase, py::arg("workers") = 0);
   m.def("first_negative", &first_negative_py, py::arg("table"), py::arg("start"), py::arg("end"),
         py::arg("progress") = py::none());
   m.def(

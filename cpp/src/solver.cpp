@@ -1,9 +1,14 @@
 #include "ropebound/solver.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "ropebound/dd.hpp"
@@ -414,13 +419,24 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
 
 }  // namespace
 
-MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context, double start_base,
-                              bool staircase, Monitor* monitor, double max_base) {
+namespace {
+
+// What one search shares with the other workers of a parallel search.
+struct SearchLink {
+  std::atomic<double> max_base{kMaxBase};  // lowered when another worker takes the top
+  std::atomic<double> position{0.0};       // the current base
+  std::atomic<std::int64_t> violator{-1};  // the latest violator (a hint for a split)
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// The jump search from start_base until an admissible base or link.max_base.
+MinBaseResult search(const FrequencyModel& model, std::uint64_t context, double start_base,
+                     bool staircase, Monitor* monitor, SearchLink& link, std::int64_t first_hint) {
   MinBaseResult result;
   Certificates certificates(staircase ? context : 0);
   Poller poller(monitor);
   std::uint64_t largest_first = 0;  // largest first violator seen (staircase mode)
-  std::int64_t hint = -1;
+  std::int64_t hint = first_hint;
   double b = start_base;
   BaseState state;
   FrequencyTable jump_table;  // the table at b when have_table (left by jump_past)
@@ -429,7 +445,11 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
   LocalScratch local;
 
   for (;;) {
-    if (b > max_base || b > kMaxBase) {
+    if (link.cancel != nullptr && link.cancel->load(std::memory_order_relaxed)) {
+      result.stopped = true;
+      return result;
+    }
+    if (b > link.max_base.load(std::memory_order_relaxed) || b > kMaxBase) {
       result.exhausted = true;
       result.base = b;
       return result;
@@ -464,11 +484,197 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
     result.critical_distance = violator;
     hint = violator;
     ++result.jumps;
+    link.position.store(b, std::memory_order_relaxed);
+    link.violator.store(violator, std::memory_order_relaxed);
     if (!poller.keep_going(staircase ? largest_first : v, context)) {
       result.stopped = true;
       return result;
     }
   }
+}
+
+// Contexts below this run serially: their whole search takes well under a
+// millisecond.
+constexpr std::uint64_t kParallelContext = 1u << 12;
+
+// The jump search on several threads. The base axis is cut into segments
+// [lo, hi), each searched by one worker for its first admissible base (or
+// found exhausted); b* is the first admissible base of the lowest segment that
+// has one, all segments below it being exhausted. Segments are made by
+// splitting a running one: an idle worker takes the upper half (in ln b) of the
+// running segment with the most room left, or, when only the unbounded top
+// segment runs, a stretch above it at twice its covered width (if that lands
+// above b*, its worker finds an admissible base quickly and then splits the
+// segment below). The invariant of the serial search holds in every segment,
+// so b* does not depend on how the axis was cut; the critical distance is made
+// canonical afterwards.
+MinBaseResult parallel_search(const FrequencyModel& model, std::uint64_t context, double start_base,
+                              Monitor* monitor, double max_base, int workers) {
+  struct Segment {
+    double lo = 0.0;
+    std::int64_t hint = -1;
+    int state = 0;  // 0 waiting, 1 running, 2 done
+    SearchLink link;
+    MinBaseResult result;
+  };
+  std::mutex mutex;
+  std::vector<std::unique_ptr<Segment>> segments;  // by increasing lo
+  std::atomic<bool> cancel{false};
+  std::exception_ptr error;
+  auto add_segment = [&](double lo, double hi, std::int64_t hint) {
+    auto seg = std::make_unique<Segment>();
+    seg->lo = lo;
+    seg->hint = hint;
+    seg->link.max_base.store(hi);
+    seg->link.position.store(lo);
+    seg->link.cancel = &cancel;
+    Segment* raw = seg.get();
+    auto at =
+        std::upper_bound(segments.begin(), segments.end(), lo,
+                         [](double x, const std::unique_ptr<Segment>& s) { return x < s->lo; });
+    segments.insert(at, std::move(seg));
+    return raw;
+  };
+  // The answer is known once the lowest segments are exhausted up to one that
+  // found an admissible base (or all are exhausted, or one was stopped).
+  auto settled = [&]() {
+    for (const auto& seg : segments) {
+      if (seg->state != 2) return false;
+      if (seg->result.stopped || !seg->result.exhausted) return true;
+    }
+    return true;
+  };
+  // Called with the mutex held: a new segment cut from a running one, or null.
+  auto split = [&]() -> Segment* {
+    Segment* target = nullptr;
+    double best_room = 0.0;
+    bool target_open = false;
+    for (const auto& seg : segments) {
+      if (seg->state != 1) continue;
+      const double pos = std::log(seg->link.position.load());
+      const double hi = seg->link.max_base.load();
+      const bool open = hi >= max_base;  // the top segment: no useful upper end
+      const double room = open ? std::numeric_limits<double>::infinity() : std::log(hi) - pos;
+      if (room > best_room || (room == best_room && open && !target_open)) {
+        best_room = room;
+        target = seg.get();
+        target_open = open;
+      }
+    }
+    if (target == nullptr) return nullptr;
+    const double lo = std::log(target->lo);
+    const double pos = std::log(target->link.position.load());
+    double cut;
+    if (target_open) {
+      cut = pos + std::max(pos - lo, 0.25);
+      if (!(cut < std::log(max_base))) return nullptr;
+    } else {
+      if (!(best_room > 1e-3)) return nullptr;  // a few jumps' worth: not worth a restart
+      cut = pos + 0.5 * best_room;
+    }
+    const double at = std::exp(cut);
+    const double hi = target->link.max_base.load();
+    if (!(at > target->link.position.load() && at < hi)) return nullptr;
+    target->link.max_base.store(at);
+    Segment* seg = add_segment(at, hi, target->link.violator.load());
+    seg->state = 1;
+    return seg;
+  };
+  add_segment(start_base, max_base, -1);
+
+#pragma omp parallel num_threads(workers)
+  {
+    Monitor* own_monitor = thread_id() == 0 ? monitor : nullptr;
+    for (;;) {
+      Segment* mine = nullptr;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (error != nullptr || cancel.load() || settled()) {
+          cancel.store(true);
+          break;
+        }
+        for (const auto& seg : segments) {
+          if (seg->state == 0) {
+            mine = seg.get();
+            mine->state = 1;
+            break;
+          }
+        }
+        if (mine == nullptr) mine = split();
+      }
+      if (mine == nullptr) {
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+        continue;
+      }
+      MinBaseResult r;
+      try {
+        r = search(model, context, mine->lo, false, own_monitor, mine->link, mine->hint);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex);
+        error = std::current_exception();
+        cancel.store(true);
+        break;
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      mine->result = r;
+      mine->state = 2;
+      if (r.stopped && !cancel.load()) cancel.store(true);  // the monitor asked to stop
+      if (!r.stopped && !r.exhausted) {
+        // Segments above an admissible base no longer matter.
+        for (const auto& seg : segments) {
+          if (seg->lo > r.base) seg->link.max_base.store(seg->lo);
+        }
+      }
+    }
+  }
+  if (error != nullptr) std::rethrow_exception(error);
+  MinBaseResult out;
+  for (const auto& seg : segments) {
+    out.jumps += seg->result.jumps;
+    out.jump_evaluations += seg->result.jump_evaluations;
+    out.walk_evaluations += seg->result.walk_evaluations;
+    out.block_evaluations += seg->result.block_evaluations;
+    out.full_passes += seg->result.full_passes;
+  }
+  for (const auto& seg : segments) {
+    const MinBaseResult& r = seg->result;
+    if (seg->state != 2 || r.stopped) {
+      out.stopped = true;
+      return out;
+    }
+    out.certified = out.certified && r.certified;
+    if (!r.exhausted) {
+      out.base = r.base;
+      out.critical_distance = r.critical_distance;
+      return out;
+    }
+    out.base = r.base;
+  }
+  out.exhausted = true;
+  return out;
+}
+
+}  // namespace
+
+MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context, double start_base,
+                              bool staircase, Monitor* monitor, double max_base, int workers) {
+  const int n_workers = workers > 0 ? workers : max_threads();
+  MinBaseResult r;
+  if (!staircase && n_workers > 1 && context >= kParallelContext) {
+    r = parallel_search(model, context, start_base, monitor, max_base, n_workers);
+  } else {
+    SearchLink link;
+    link.max_base.store(max_base);
+    r = search(model, context, start_base, staircase, monitor, link, -1);
+  }
+  if (!staircase && !r.stopped && !r.exhausted && r.base > start_base) {
+    // The canonical critical distance, whatever path the search took: the
+    // smallest m negative at the double just below b*.
+    const double below = std::nextafter(r.base, 0.0);
+    const FirstNegative f = first_negative(model_table(model, below), 0, context, true, nullptr);
+    if (f.distance >= 0) r.critical_distance = f.distance;
+  }
+  return r;
 }
 
 }  // namespace ropebound

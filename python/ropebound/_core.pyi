@@ -56,6 +56,7 @@ def min_base_search(
     staircase: bool = False,
     progress: _Progress = None,
     max_base: float = 1e250,
+    workers: int = 0,
 ) -> dict[str, Any]: ...
 def first_negative(
     table: FrequencyTable, start: int, end: int, progress: _Progress = None

@@ -26,6 +26,7 @@ sign says so (``certified=False`` or an :class:`UncertifiedWarning`).
 from __future__ import annotations
 
 import math
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -53,6 +54,16 @@ Progress = Callable[[int, int], Any] | None
 START_BASE = 1.0 + 2.0**-40
 MAX_SEARCH_CONTEXT = 1 << 40
 MAX_STAIRCASE_CONTEXT = 1 << 32
+
+
+# Threads per jump search: 0 lets the C++ core use every OpenMP thread; a sweep,
+# which already runs one search per head dimension concurrently, sets 1 in its
+# own threads.
+_SEARCH = threading.local()
+
+
+def _search_workers() -> int:
+    return int(getattr(_SEARCH, "workers", 0))
 
 
 class UncertifiedWarning(UserWarning):
@@ -264,7 +275,7 @@ def min_base(
         return _min_base_scaled(L, d, r, n, inclusive, b0, scaling, seq_len, progress)
     use_cuda = _backend.select_backend(backend) == "cuda"
     model = _core.FrequencyModel.rope(d, r)
-    res = _core.min_base_search(model, n, b0, False, progress)
+    res = _core.min_base_search(model, n, b0, False, progress, workers=_search_workers())
     if use_cuda and not res["exhausted"]:
         _gpu_certify(model.table(float(res["base"])), n)
     if res["exhausted"]:
@@ -321,7 +332,9 @@ def _min_base_scaled(
     for model, lo, last in _segments(d, r, scaling, seq_len):
         if last < b:
             continue
-        res = _core.min_base_search(model, n, max(b, lo), False, progress, last)
+        res = _core.min_base_search(
+            model, n, max(b, lo), False, progress, last, workers=_search_workers()
+        )
         jumps += int(res["jumps"])
         if not res["exhausted"]:
             critical = int(res["critical_distance"])
@@ -704,21 +717,26 @@ def _sweep_one_dim(
     """One head dimension of a sweep, contexts ascending, warm-started."""
     rows = []
     start: float | None = None
-    for L in contexts:
-        bound = min_base(
-            L,
-            dim,
-            rotary_dim=rotary_dim,
-            inclusive=inclusive,
-            start=start,
-            scaling=scaling,
-            seq_len=L if scaling is not None else None,
-            backend=backend,
-        )
-        critical = -1 if bound.critical_distance is None else bound.critical_distance
-        rows.append((L, dim, rotary_dim, bound.base, critical, bound.certified))
-        if bound.attained:
-            start = bound.base
+    previous = _search_workers()
+    _SEARCH.workers = 1  # the sweep runs dimensions in parallel already
+    try:
+        for L in contexts:
+            bound = min_base(
+                L,
+                dim,
+                rotary_dim=rotary_dim,
+                inclusive=inclusive,
+                start=start,
+                scaling=scaling,
+                seq_len=L if scaling is not None else None,
+                backend=backend,
+            )
+            critical = -1 if bound.critical_distance is None else bound.critical_distance
+            rows.append((L, dim, rotary_dim, bound.base, critical, bound.certified))
+            if bound.attained:
+                start = bound.base
+    finally:
+        _SEARCH.workers = previous
     return rows
 
 

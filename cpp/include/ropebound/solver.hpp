@@ -70,8 +70,16 @@ struct MinBaseResult {
 // far cheaper, same result, no staircase.
 // The search gives up (exhausted = true) once the base passes max_base: a
 // piecewise model is searched one segment at a time.
+//
+// Without staircase the search runs on `workers` threads (0: OpenMP's
+// maximum) once the context is large enough to pay for it: the base axis is
+// cut into segments searched concurrently (see solver.cpp). The base found is
+// the same for any number of workers, and so is the critical distance, which
+// is reported canonically: the smallest m < context negative at the double
+// just below the base.
 MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context, double start_base,
-                              bool staircase, Monitor* monitor, double max_base = kMaxBase);
+                              bool staircase, Monitor* monitor, double max_base = kMaxBase,
+                              int workers = 0);
 
 // At an admissible base (every B_m >= 0, m < context): a step h in u = ln b
 // such that every base in [b, b e^h] is admissible. admissible = false when
