@@ -35,6 +35,9 @@ class PyMonitor final : public Monitor {
     return true;
   }
 
+  // Whether keep_going ever asked to stop (a kernel may still have finished).
+  bool stop_requested() const { return error_.has_value(); }
+
   // Re-raises what stopped the kernel; call with the GIL held.
   [[noreturn]] void raise() {
     if (error_) throw std::move(*error_);

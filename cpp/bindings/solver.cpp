@@ -24,7 +24,9 @@ py::dict min_base_py(const FrequencyModel& model, std::uint64_t context, double 
     py::gil_scoped_release release;  // the search owns all its data
     r = min_base_search(model, context, start_base, staircase, &monitor, max_base, workers);
   }
-  if (r.stopped) monitor.raise();
+  // A Ctrl-C during the parallel search's last moments may come after the
+  // search finished: it still interrupts.
+  if (r.stopped || monitor.stop_requested()) monitor.raise();
   py::dict out;
   out["base"] = r.base;
   out["critical_distance"] = r.critical_distance;

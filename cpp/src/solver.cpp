@@ -510,6 +510,7 @@ constexpr std::uint64_t kParallelContext = 1u << 12;
 // canonical afterwards.
 MinBaseResult parallel_search(const FrequencyModel& model, std::uint64_t context, double start_base,
                               Monitor* monitor, double max_base, int workers) {
+  (void)workers;  // only read by the OpenMP pragma
   struct Segment {
     double lo = 0.0;
     std::int64_t hint = -1;
@@ -585,6 +586,7 @@ MinBaseResult parallel_search(const FrequencyModel& model, std::uint64_t context
 #pragma omp parallel num_threads(workers)
   {
     Monitor* own_monitor = thread_id() == 0 ? monitor : nullptr;
+    Poller idle_poller(own_monitor);  // Ctrl-C stays responsive while waiting
     for (;;) {
       Segment* mine = nullptr;
       {
@@ -604,6 +606,13 @@ MinBaseResult parallel_search(const FrequencyModel& model, std::uint64_t context
       }
       if (mine == nullptr) {
         std::this_thread::sleep_for(std::chrono::microseconds(50));
+        std::int64_t latest = 0;
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          for (const auto& seg : segments) latest = std::max(latest, seg->link.violator.load());
+        }
+        if (!idle_poller.keep_going(static_cast<std::uint64_t>(latest), context))
+          cancel.store(true);
         continue;
       }
       MinBaseResult r;

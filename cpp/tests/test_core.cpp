@@ -200,6 +200,24 @@ static void test_screen_within_tolerance() {
   }
 }
 
+// The parallel search (segments of the base axis searched concurrently) finds
+// the same base and canonical critical distance for any number of workers.
+static void test_min_base_workers_agree() {
+  const FrequencyModel model = FrequencyModel::rope(64, 64);
+  for (const std::uint64_t context : {5000ull, 30000ull}) {
+    const MinBaseResult one =
+        min_base_search(model, context, 1.0 + 0x1p-40, false, nullptr, kMaxBase, 1);
+    CHECK(one.certified && !one.exhausted && one.critical_distance >= 0);
+    for (const int workers : {2, 4}) {
+      const MinBaseResult many =
+          min_base_search(model, context, 1.0 + 0x1p-40, false, nullptr, kMaxBase, workers);
+      CHECK(many.base == one.base);
+      CHECK(many.critical_distance == one.critical_distance);
+      CHECK(many.certified);
+    }
+  }
+}
+
 static void test_float32_model() {
   Float32Table t;
   t.theta = {1.0f, 0.5f};
@@ -211,6 +229,7 @@ static void test_float32_model() {
 
 int main() {
   test_min_base_is_smallest_admissible();
+  test_min_base_workers_agree();
   test_walk_matches_exact();
   test_walk_reach_is_negative();
   test_screen_within_tolerance();
