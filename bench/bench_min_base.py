@@ -10,7 +10,8 @@
    admissible grid base of round 5. Printed: both times and the ratio (target
    >= 1000x), and both answers.
 2. min_base(L) / one decay_curve pass over L distances for L = 2**16, 2**18,
-   2**20 at d = 128 (target <= 20x), with the search's jump and block counts.
+   2**20 at d = 128 (target <= 20x), best of three runs against the best of
+   five passes, with the search's jump count.
 3. staircase(2**20, 128) and sweep_min_base over L = 2**10 ... 2**20 x
    d in {64, 96, 128, 256}: total time and time per L.
 
@@ -96,7 +97,10 @@ def main() -> None:
     rows = []
     for L in sizes:
         t_pass = min(timed(lambda L=L: rb.decay_curve(L, 1e6, 128))[0] for _ in range(5))
-        t_min, bound = timed(lambda L=L: rb.min_base(L, 128))
+        # Best of three, as the pass is best of five: the parallel search's
+        # timing varies with how its segments happen to be cut.
+        runs = [timed(lambda L=L: rb.min_base(L, 128)) for _ in range(3)]
+        t_min, bound = min(runs, key=lambda run: run[0])
         assert rb.max_context(bound.base, 128) >= L
         rows.append(
             {

@@ -81,8 +81,9 @@ class BaseBound:
         the context's distances). ``1.0`` when every base > 1 is admissible
         (then ``attained`` is False: 1 is an infimum, not a base).
     critical_distance : int or None
-        The distance whose ``B_m`` touches 0 at ``base``: every base just below
-        has ``B_m < 0`` there.
+        The distance whose ``B_m`` touches 0 at ``base``: the smallest ``m``
+        with ``B_m < 0`` at the double just below ``base`` (the same whatever
+        path the search took, and so whatever the number of threads).
     certified : bool
         True when every sign decision behind ``base`` was settled rigorously.
     context, dim, rotary_dim, inclusive
@@ -90,7 +91,8 @@ class BaseBound:
     attained : bool
         False for the infimum case described above.
     jumps : int
-        Intervals of bad bases jumped over by the search.
+        Intervals of bad bases jumped over by the search (over all threads; it
+        varies from run to run when the search runs on several).
     """
 
     base: float
@@ -204,7 +206,10 @@ def min_base(
     for near the previous one (single-precision screening, every candidate
     confirmed in double, the one whose negative interval looks longest taken);
     a rigorous pass over all :math:`m` runs when that finds none, and either
-    finds one or certifies the base.
+    finds one or certifies the base. On several OpenMP threads the base axis is
+    cut into segments searched concurrently (an idle thread takes the upper
+    part of a running segment); ``b*`` is the first admissible base of the
+    lowest segment that has one, the same for any number of threads.
 
     Invariant (why the result is a proof): every double between the start and
     the current base has some :math:`m` with :math:`B_m < 0`; the search stops at
