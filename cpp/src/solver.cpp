@@ -160,6 +160,7 @@ struct BaseState {
 // Buffers of the local violator search, kept across bases.
 struct LocalScratch {
   std::vector<float> values = std::vector<float>(kBabySteps);
+  std::vector<std::pair<double, std::uint64_t>> candidates;  // (-rough reach, m)
   ScreenScratch screen;
   DecayDerivatives chosen;  // the returned violator's, when has_chosen
   bool has_chosen = false;
@@ -231,8 +232,8 @@ namespace {
 
 // Estimated length in u of a violator's interval of negativity from its
 // derivatives: the first root of g + g' h + g'' h^2 / 2 (only a ranking).
-double quadratic_reach(const DecayDerivatives& d) {
-  const double c = d.value.value, b = d.slope, a = 0.5 * d.second;
+double quadratic_reach(double value, double slope, double second) {
+  const double c = value, b = slope, a = 0.5 * second;
   const double disc = b * b - 4.0 * a * c;
   if (a > 0.0 || (disc >= 0.0 && b > 0.0)) return 2.0 * -c / (b + std::sqrt(std::max(disc, 0.0)));
   return std::numeric_limits<double>::infinity();
@@ -331,30 +332,36 @@ std::int64_t screen_scan(const BaseState& state, std::uint64_t first, std::uint6
   float* values = local.values.data();
   screen_block(state.table, state.screen, first, count, values, local.screen);
   ++result.block_evaluations;
-  std::int64_t best = -1;
-  double best_reach = -1.0;
-  int candidates = 0;
-  for (std::uint64_t j = 0; j < count; ++j) {
+  // Candidates ranked by rough derivatives; the best is then confirmed with
+  // the rigorous evaluation (the next one if the screen misled).
+  auto& ranked = local.candidates;
+  ranked.clear();
+  for (std::uint64_t j = 0; j < count && ranked.size() < 16; ++j) {
     const double v = values[j];
     if (v >= kScreenTolerance || first + j == skip) continue;
-    if (v > -kScreenTolerance) {
-      // Too close to 0 for the screen: settle it (rare).
-      const Sign sign =
-          certified_sign(first + j, state.table, 0.0, std::numeric_limits<double>::infinity());
-      if (sign != Sign::kNegative) continue;
-    }
-    const DecayDerivatives d = decay_derivatives(first + j, state.table);
-    if (!(d.value.value + d.value.error < 0.0)) continue;  // the rigorous pass will judge
-    const double reach = quadratic_reach(d);
-    if (reach > best_reach) {
-      best_reach = reach;
-      best = static_cast<std::int64_t>(first + j);
+    const RoughDerivatives r = rough_derivatives(first + j, state.table);
+    if (!(r.value < kScreenTolerance)) continue;
+    ranked.push_back({-quadratic_reach(r.value, r.slope, r.second), first + j});
+  }
+  std::sort(ranked.begin(), ranked.end());
+  for (const auto& [neg_reach, m] : ranked) {
+    const DecayDerivatives d = decay_derivatives(m, state.table);
+    if (d.value.value + d.value.error < 0.0) {
       local.chosen = d;
       local.has_chosen = true;
+      return static_cast<std::int64_t>(m);
     }
-    if (++candidates == 16) break;
+    if (d.value.value - d.value.error < 0.0) {
+      // Too close to 0 for decay_derivatives: settle it (rare).
+      const Sign sign =
+          certified_sign(m, state.table, 0.0, std::numeric_limits<double>::infinity());
+      if (sign == Sign::kNegative) {
+        local.has_chosen = false;
+        return static_cast<std::int64_t>(m);
+      }
+    }
   }
-  return best;
+  return -1;
 }
 
 // Some m < context with B_m(state.base) < 0, or -1 when there is none: windows
