@@ -12,6 +12,8 @@
 2. min_base(L) / one decay_curve pass over L distances for L = 2**16, 2**18,
    2**20 at d = 128 (target <= 20x), best of three runs against the best of
    five passes, with the search's jump count.
+   Then the same search on one thread and on all (the `workers` argument of
+   the core), in this process.
 3. staircase(2**20, 128) and sweep_min_base over L = 2**10 ... 2**20 x
    d in {64, 96, 128, 256}: total time and time per L.
 
@@ -29,6 +31,8 @@ from typing import Any
 import numpy as np
 
 import ropebound as rb
+from ropebound import _core
+from ropebound.bounds import START_BASE as START
 
 
 def admissible_numpy(base: float, dim: int, context: int, chunk: int = 256) -> bool:
@@ -117,6 +121,26 @@ def main() -> None:
             f"  {bound.base:.10g}"
         )
     results["min_base_vs_pass"] = rows
+
+    # The same search on one worker and on every OpenMP thread, in this process.
+    print("\nmin_base_search on one thread against all threads (best / median of five)")
+    model = _core.FrequencyModel.rope(128, 128)
+    thread_rows = []
+    for L in sizes:
+        times = {}
+        for workers in (1, 0):
+            runs = sorted(
+                timed(lambda L=L, w=workers: _core.min_base_search(model, L, START, workers=w))[0]
+                for _ in range(5)
+            )
+            times[workers] = (runs[0], runs[2])
+        (b1, m1), (ball, mall) = times[1], times[0]
+        thread_rows.append({"context": L, "one": times[1], "all": times[0]})
+        print(
+            f"{L:>9}  1 thread {b1 * 1e3:7.1f} / {m1 * 1e3:7.1f} ms   "
+            f"all {ball * 1e3:7.1f} / {mall * 1e3:7.1f} ms   speed-up {b1 / ball:.2f}x (best)"
+        )
+    results["threads"] = thread_rows
 
     big = 2**14 if args.quick else 2**20
     t_stairs, stairs = timed(lambda: rb.staircase(big, 128))

@@ -84,6 +84,8 @@ FirstNegative first_negative(const FrequencyTable& table, std::uint64_t start, s
   const double error = recurrence_error_bound(table, rot, end - 1, kGiantSteps - 1, kBabySteps - 1);
   const std::uint64_t n_blocks = (end - start + kSuperBlock - 1) / kSuperBlock;
   Poller poller(monitor);
+  // Inside a parallel search's worker the pass runs on that thread alone.
+  if (in_parallel()) parallel = false;
   const int threads = parallel ? max_threads() : 1;
   // A wave of blocks is scanned in parallel; the smallest hit of the earliest
   // wave with a hit is the answer whatever thread found what.

@@ -30,6 +30,16 @@ inline int thread_id() {
 #endif
 }
 
+// Whether the caller already runs inside an OpenMP parallel region (nested
+// regions get one thread).
+inline bool in_parallel() {
+#ifdef _OPENMP
+  return omp_in_parallel() != 0;
+#else
+  return false;
+#endif
+}
+
 inline int max_threads() {
 #ifdef _OPENMP
   return omp_get_max_threads();
