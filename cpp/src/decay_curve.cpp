@@ -17,6 +17,7 @@
 #include "ropebound/dd.hpp"
 #include "ropebound/decay.hpp"
 #include "ropebound/recurrence.hpp"
+#include "ropebound/sincos.hpp"
 
 namespace ropebound {
 
@@ -143,16 +144,17 @@ void make_screen_rotation(const Rotation& co, std::size_t pairs, ScreenRotation&
 void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::uint64_t first,
                   std::uint64_t count, float* out, ScreenScratch& scratch) {
   const std::size_t n = table.pairs();
-  scratch.seed_c.resize(n);
-  scratch.seed_s.resize(n);
-  scratch.seed_err.resize(n);
   scratch.c.assign(co.padded, 0.0f);
   scratch.s.assign(co.padded, 0.0f);
-  sincos_pairs(static_cast<double>(first), table, scratch.seed_c.data(), scratch.seed_s.data(),
-               scratch.seed_err.data());
+  // Seeds to ~4e-7, far inside the screen's tolerance.
+  const double m = static_cast<double>(first);
+  const double* __restrict hi = table.hi.data();
+  float* __restrict seed_c = scratch.c.data();
+  float* __restrict seed_s = scratch.s.data();
   for (std::size_t i = 0; i < n; ++i) {
-    scratch.c[i] = static_cast<float>(scratch.seed_c[i]);
-    scratch.s[i] = static_cast<float>(scratch.seed_s[i]);
+    const detail::CosSin cs = detail::rough_sincos(m, hi[i]);
+    seed_c[i] = static_cast<float>(cs.c);
+    seed_s[i] = static_cast<float>(cs.s);
   }
   const int steps = static_cast<int>(std::min<std::uint64_t>(kBabySteps, count));
   v8 acc[kBabySteps];

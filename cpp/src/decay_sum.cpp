@@ -177,33 +177,16 @@ DecayDerivatives decay_derivatives(std::uint64_t m, const FrequencyTable& table)
 
 namespace {
 
-// One pair's terms of rough_derivatives: cos and sin of m * theta_hi (an
-// error of ~m * theta * u is harmless here) by one reduction and polynomials
-// of degree 7 and 8 on [-pi/4, pi/4] (errors below 4e-7).
+// One pair's terms of rough_derivatives (see detail::rough_sincos).
 void rough_pairs(double m, const double* __restrict hi, const double* __restrict slope,
                  const double* __restrict curvature, std::size_t n, double* __restrict value,
                  double* __restrict first, double* __restrict second) {
-  constexpr double kInvHalfPi = 0x1.45f306dc9c883p-1;
-  constexpr double kHalfPi1 = 0x1.921fb54442d18p+0;
-  constexpr double kHalfPi2 = 0x1.1a62633145c07p-54;
   for (std::size_t i = 0; i < n; ++i) {
-    const double p = m * hi[i];
-    const double j = std::nearbyint(p * kInvHalfPi);
-    const double y = std::fma(-j, kHalfPi1, p) - j * kHalfPi2;
-    const double z = y * y;
-    const double sin_y = y * (1.0 + z * (-1.0 / 6.0 + z * (1.0 / 120.0 + z * (-1.0 / 5040.0))));
-    const double cos_y =
-        1.0 + z * (-0.5 + z * (1.0 / 24.0 + z * (-1.0 / 720.0 + z * (1.0 / 40320.0))));
-    const double q = j - 4.0 * std::floor(j * 0.25);  // quadrant 0..3
-    const bool odd = q == 1.0 || q == 3.0;
-    const double c0 = odd ? sin_y : cos_y;
-    const double s0 = odd ? cos_y : sin_y;
-    const double c = (q == 1.0 || q == 2.0) ? -c0 : c0;
-    const double s = (q >= 2.0) ? -s0 : s0;
+    const detail::CosSin cs = detail::rough_sincos(m, hi[i]);
     const double rate = m * slope[i];
-    value[i] = c;
-    first[i] = s * rate;
-    second[i] = -(c * rate * rate + s * m * curvature[i]);
+    value[i] = cs.c;
+    first[i] = cs.s * rate;
+    second[i] = -(cs.c * rate * rate + cs.s * m * curvature[i]);
   }
 }
 

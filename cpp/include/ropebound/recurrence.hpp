@@ -47,7 +47,6 @@ struct ScreenRotation {
 };
 void make_screen_rotation(const Rotation& co, std::size_t pairs, ScreenRotation& out);
 struct ScreenScratch {
-  std::vector<double> seed_c, seed_s, seed_err;
   std::vector<float> c, s;
 };
 void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::uint64_t first,

@@ -100,6 +100,25 @@ inline CosSin sincos_of_reduced(double xh, double xl) {
   return {(q == 1.0 || q == 2.0) ? -c0 : c0, (q >= 2.0) ? -s0 : s0};
 }
 
+// cos and sin of m * hi to ~4e-7, with no bound: the product split exactly,
+// one reduction by pi/2, Taylor polynomials of degree 7 and 8 on [-pi/4, pi/4].
+// For screening and ranking only (never for a certified sign).
+inline CosSin rough_sincos(double m, double hi) {
+  const double p1 = m * hi;
+  const double p2 = std::fma(m, hi, -p1);
+  const double j = std::nearbyint(p1 * kTwoOverPi);
+  const double y = (std::fma(-j, kHalfPi1, p1) - j * kHalfPi2) + p2;
+  const double z = y * y;
+  const double sin_y = y * (1.0 + z * (-1.0 / 6.0 + z * (1.0 / 120.0 + z * (-1.0 / 5040.0))));
+  const double cos_y =
+      1.0 + z * (-0.5 + z * (1.0 / 24.0 + z * (-1.0 / 720.0 + z * (1.0 / 40320.0))));
+  const double q = j - 4.0 * std::floor(j * 0.25);  // quadrant 0..3
+  const bool odd = q == 1.0 || q == 3.0;
+  const double c0 = odd ? sin_y : cos_y;
+  const double s0 = odd ? cos_y : sin_y;
+  return {(q == 1.0 || q == 2.0) ? -c0 : c0, (q >= 2.0) ? -s0 : s0};
+}
+
 // theta = hi + lo with |theta - exact| <= rel * hi; m a non-negative integer < 2^53.
 inline SinCosTerm sincos_kernel(double m, double hi, double lo, double rel) {
   const ReducedPhase x = reduce_phase_kernel(m, hi, lo, rel);
