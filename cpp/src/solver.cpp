@@ -46,10 +46,12 @@ struct SegmentScan {
 };
 
 // First certified-negative distance among out[0..count) = B_{first..}.
+// With from_top, the last such distance instead.
 SegmentScan scan_values(const FrequencyTable& table, const double* values, std::uint64_t first,
-                        std::uint64_t count, double error) {
+                        std::uint64_t count, double error, bool from_top = false) {
   SegmentScan scan;
-  for (std::uint64_t k = 0; k < count; ++k) {
+  for (std::uint64_t step = 0; step < count; ++step) {
+    const std::uint64_t k = from_top ? count - 1 - step : step;
     if (values[k] - error >= 0.0) continue;
     const Sign sign = certified_sign(first + k, table, values[k], error);
     if (sign == Sign::kNegative) {
@@ -129,6 +131,48 @@ FirstNegative first_negative(const FrequencyTable& table, std::uint64_t start, s
   }
   return result;
 }
+
+namespace {
+
+// Largest m in [0, end) with B_m < 0 (-1 if none): super-blocks from the top
+// down, in parallel waves (the answer does not depend on the thread count).
+std::int64_t last_negative(const FrequencyTable& table, std::uint64_t end) {
+  if (end == 0) return -1;
+  const Rotation rot = make_rotation(table);
+  const double error = recurrence_error_bound(table, rot, end - 1, kGiantSteps - 1, kBabySteps - 1);
+  const std::uint64_t n_blocks = (end + kSuperBlock - 1) / kSuperBlock;
+  const bool parallel = !in_parallel();
+  const int threads = parallel ? max_threads() : 1;
+  const std::uint64_t wave = parallel ? static_cast<std::uint64_t>(threads) : 1;
+  std::vector<CurveScratch> scratch(static_cast<std::size_t>(threads));
+  std::vector<std::vector<double>> buffers(static_cast<std::size_t>(threads));
+  for (int t = 0; t < threads; ++t) {
+    scratch[t].reserve(rot);
+    buffers[t].resize(kSuperBlock);
+  }
+  std::vector<std::int64_t> hits(wave);
+  for (std::uint64_t w0 = 0; w0 < n_blocks; w0 += wave) {
+    const std::uint64_t w_end = std::min(n_blocks, w0 + wave);
+    auto scan_block = [&](std::uint64_t k, int worker) {
+      const std::uint64_t b = n_blocks - 1 - k;  // k-th block from the top
+      const std::uint64_t first = b * kSuperBlock;
+      const std::uint64_t count = std::min<std::uint64_t>(kSuperBlock, end - first);
+      double* buf = buffers[worker].data();
+      curve_segment(table, rot, first, count, buf, scratch[worker]);
+      hits[k - w0] = scan_values(table, buf, first, count, error, true).first;
+    };
+    const auto n = static_cast<std::int64_t>(w_end - w0);
+#pragma omp parallel for schedule(dynamic, 1) if (parallel)
+    for (std::int64_t k = 0; k < n; ++k)
+      scan_block(w0 + static_cast<std::uint64_t>(k), thread_id());
+    for (std::uint64_t k = w0; k < w_end; ++k) {
+      if (hits[k - w0] >= 0) return hits[k - w0];
+    }
+  }
+  return -1;
+}
+
+}  // namespace
 
 namespace {
 
@@ -687,10 +731,11 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
   }
   if (!staircase && !r.stopped && !r.exhausted && r.base > start_base) {
     // The canonical critical distance, whatever path the search took: the
-    // smallest m negative at the double just below b*.
+    // largest m negative at the double just below b* (found from the top
+    // down, it costs a fraction of a pass: critical distances sit near the end).
     const double below = std::nextafter(r.base, 0.0);
-    const FirstNegative f = first_negative(model_table(model, below), 0, context, true, nullptr);
-    if (f.distance >= 0) r.critical_distance = f.distance;
+    const std::int64_t last = last_negative(model_table(model, below), context);
+    if (last >= 0) r.critical_distance = last;
   }
   return r;
 }

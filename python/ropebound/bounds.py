@@ -81,7 +81,7 @@ class BaseBound:
         the context's distances). ``1.0`` when every base > 1 is admissible
         (then ``attained`` is False: 1 is an infimum, not a base).
     critical_distance : int or None
-        The distance whose ``B_m`` touches 0 at ``base``: the smallest ``m``
+        The distance whose ``B_m`` touches 0 at ``base``: the largest ``m``
         with ``B_m < 0`` at the double just below ``base`` (the same whatever
         path the search took, and so whatever the number of threads).
     certified : bool

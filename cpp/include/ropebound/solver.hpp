@@ -75,7 +75,7 @@ struct MinBaseResult {
 // maximum) once the context is large enough to pay for it: the base axis is
 // cut into segments searched concurrently (see solver.cpp). The base found is
 // the same for any number of workers, and so is the critical distance, which
-// is reported canonically: the smallest m < context negative at the double
+// is reported canonically: the largest m < context negative at the double
 // just below the base.
 MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context, double start_base,
                               bool staircase, Monitor* monitor, double max_base = kMaxBase,
