@@ -28,10 +28,48 @@ typedef double v4 __attribute__((vector_size(32)));
 // rotations in flight to hide the multiply/FMA latency.
 constexpr std::size_t kGroup = 16;
 
-inline v4 load4(const double* p) {
-  v4 v;
+template <class V, class T>
+inline V load(const T* p) {
+  V v;
   std::memcpy(&v, p, sizeof v);
   return v;
+}
+
+// acc[k] += sum over pairs of cos((m0 + k) theta_i), k < steps, by baby-step
+// rotations from the seeds (c, s), four vectors V of W pairs at a time (enough
+// independent rotations in flight to hide the multiply/FMA latency). Padded
+// pairs are zero and add nothing. Shared by the double recurrence and the
+// single-precision screen; the summation order is what the error bound of
+// recurrence_error_bound assumes.
+template <class V, class T, std::size_t W>
+inline void rotate_and_sum(const T* seed_c, const T* seed_s, const T* baby_c, const T* baby_s,
+                           std::size_t padded, int steps, V* acc) {
+  for (std::size_t g = 0; g < padded; g += 4 * W) {
+    V c0 = load<V>(seed_c + g), c1 = load<V>(seed_c + g + W), c2 = load<V>(seed_c + g + 2 * W),
+      c3 = load<V>(seed_c + g + 3 * W);
+    V s0 = load<V>(seed_s + g), s1 = load<V>(seed_s + g + W), s2 = load<V>(seed_s + g + 2 * W),
+      s3 = load<V>(seed_s + g + 3 * W);
+    const V bc0 = load<V>(baby_c + g), bc1 = load<V>(baby_c + g + W),
+            bc2 = load<V>(baby_c + g + 2 * W), bc3 = load<V>(baby_c + g + 3 * W);
+    const V bs0 = load<V>(baby_s + g), bs1 = load<V>(baby_s + g + W),
+            bs2 = load<V>(baby_s + g + 2 * W), bs3 = load<V>(baby_s + g + 3 * W);
+    for (int k = 0; k < steps; ++k) {
+      acc[k] += (c0 + c1) + (c2 + c3);
+      V t;
+      t = c0 * bc0 - s0 * bs0;
+      s0 = s0 * bc0 + c0 * bs0;
+      c0 = t;
+      t = c1 * bc1 - s1 * bs1;
+      s1 = s1 * bc1 + c1 * bs1;
+      c1 = t;
+      t = c2 * bc2 - s2 * bs2;
+      s2 = s2 * bc2 + c2 * bs2;
+      c2 = t;
+      t = c3 * bc3 - s3 * bs3;
+      s3 = s3 * bc3 + c3 * bs3;
+      c3 = t;
+    }
+  }
 }
 
 }  // namespace
@@ -79,32 +117,8 @@ void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_
     const int steps =
         static_cast<int>(std::min<std::uint64_t>(kBabySteps, count - block * kBabySteps));
     for (int k = 0; k < steps; ++k) acc[k] = v4{0.0, 0.0, 0.0, 0.0};
-    for (std::size_t g = 0; g < co.padded; g += kGroup) {
-      v4 c0 = load4(seed_c + g), c1 = load4(seed_c + g + 4), c2 = load4(seed_c + g + 8),
-         c3 = load4(seed_c + g + 12);
-      v4 s0 = load4(seed_s + g), s1 = load4(seed_s + g + 4), s2 = load4(seed_s + g + 8),
-         s3 = load4(seed_s + g + 12);
-      const v4 bc0 = load4(&co.baby_c[g]), bc1 = load4(&co.baby_c[g + 4]),
-               bc2 = load4(&co.baby_c[g + 8]), bc3 = load4(&co.baby_c[g + 12]);
-      const v4 bs0 = load4(&co.baby_s[g]), bs1 = load4(&co.baby_s[g + 4]),
-               bs2 = load4(&co.baby_s[g + 8]), bs3 = load4(&co.baby_s[g + 12]);
-      for (int k = 0; k < steps; ++k) {
-        acc[k] += (c0 + c1) + (c2 + c3);
-        v4 t;
-        t = c0 * bc0 - s0 * bs0;
-        s0 = s0 * bc0 + c0 * bs0;
-        c0 = t;
-        t = c1 * bc1 - s1 * bs1;
-        s1 = s1 * bc1 + c1 * bs1;
-        c1 = t;
-        t = c2 * bc2 - s2 * bs2;
-        s2 = s2 * bc2 + c2 * bs2;
-        c2 = t;
-        t = c3 * bc3 - s3 * bs3;
-        s3 = s3 * bc3 + c3 * bs3;
-        c3 = t;
-      }
-    }
+    rotate_and_sum<v4, double, 4>(seed_c, seed_s, co.baby_c.data(), co.baby_s.data(), co.padded,
+                                  steps, acc);
     double* dst = out + block * kBabySteps;
     for (int k = 0; k < steps; ++k) {
       const v4 a = acc[k];
@@ -122,12 +136,6 @@ namespace {
 
 typedef float v8 __attribute__((vector_size(32)));
 constexpr std::size_t kScreenGroup = 32;
-
-inline v8 load8(const float* p) {
-  v8 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
 
 }  // namespace
 
@@ -159,32 +167,8 @@ void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::ui
   const int steps = static_cast<int>(std::min<std::uint64_t>(kBabySteps, count));
   v8 acc[kBabySteps];
   for (int k = 0; k < steps; ++k) acc[k] = v8{};
-  const float* sc = scratch.c.data();
-  const float* ss = scratch.s.data();
-  for (std::size_t g = 0; g < co.padded; g += kScreenGroup) {
-    v8 c0 = load8(sc + g), c1 = load8(sc + g + 8), c2 = load8(sc + g + 16), c3 = load8(sc + g + 24);
-    v8 s0 = load8(ss + g), s1 = load8(ss + g + 8), s2 = load8(ss + g + 16), s3 = load8(ss + g + 24);
-    const v8 bc0 = load8(&co.baby_c[g]), bc1 = load8(&co.baby_c[g + 8]),
-             bc2 = load8(&co.baby_c[g + 16]), bc3 = load8(&co.baby_c[g + 24]);
-    const v8 bs0 = load8(&co.baby_s[g]), bs1 = load8(&co.baby_s[g + 8]),
-             bs2 = load8(&co.baby_s[g + 16]), bs3 = load8(&co.baby_s[g + 24]);
-    for (int k = 0; k < steps; ++k) {
-      acc[k] += (c0 + c1) + (c2 + c3);
-      v8 t;
-      t = c0 * bc0 - s0 * bs0;
-      s0 = s0 * bc0 + c0 * bs0;
-      c0 = t;
-      t = c1 * bc1 - s1 * bs1;
-      s1 = s1 * bc1 + c1 * bs1;
-      c1 = t;
-      t = c2 * bc2 - s2 * bs2;
-      s2 = s2 * bc2 + c2 * bs2;
-      c2 = t;
-      t = c3 * bc3 - s3 * bs3;
-      s3 = s3 * bc3 + c3 * bs3;
-      c3 = t;
-    }
-  }
+  rotate_and_sum<v8, float, 8>(scratch.c.data(), scratch.s.data(), co.baby_c.data(),
+                               co.baby_s.data(), co.padded, steps, acc);
   const auto constant = static_cast<float>(table.constant);
   for (int k = 0; k < steps; ++k) {
     const v8 a = acc[k];
