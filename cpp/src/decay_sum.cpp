@@ -163,9 +163,9 @@ DecayDerivatives decay_derivatives(std::uint64_t m, const FrequencyTable& table)
   DecayDerivatives out;
   out.value.value = sum + comp;
   const double n = static_cast<double>(n_pairs + 1);
-  out.value.error =
-      (term_errors + kU * std::fabs(out.value.value) + 4.0 * n * kU * kU * (n + table.constant)) *
-      (1.0 + 4.0 * n * kU);
+  out.value.error = (term_errors + kU * std::fabs(out.value.value) +
+                     n * (n + 4.0) * kU * kU * (n + table.constant)) *
+                    (1.0 + 4.0 * n * kU);
   out.slope = slope;
   out.slope_error = (slope_error + 4.0 * n * kU * std::fabs(slope)) * (1.0 + 1e-9);
   out.curvature_bound = curvature * (1.0 + 1e-9);
@@ -254,11 +254,12 @@ Bounded decay_sum(std::uint64_t m, const FrequencyTable& table) {
   }
   Bounded out;
   out.value = sum + comp;
-  // Compensated summation: |error| <= u|S| + 2n u^2 sum|t_i| (Higham, Thm 4.8
-  // gives 2u^2 n; we double it); plus the per-term bounds; the final factor
-  // absorbs the rounding of this bound's own arithmetic.
+  // Compensated summation (Ogita, Rump and Oishi's Sum2): |error| <= u|S| +
+  // gamma_{n-1}^2 sum|t_i|, gamma_k = ku/(1-ku), charged as n(n+4)u^2; plus the
+  // per-term bounds; the final factor absorbs the rounding of this bound's own
+  // arithmetic.
   const double n = static_cast<double>(n_pairs + 1);
-  out.error = (term_errors + kU * std::fabs(out.value) + 4.0 * n * kU * kU * abs_sum) *
+  out.error = (term_errors + kU * std::fabs(out.value) + n * (n + 4.0) * kU * kU * abs_sum) *
               (1.0 + 4.0 * n * kU);
   return out;
 }

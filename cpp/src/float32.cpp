@@ -58,9 +58,10 @@ Bounded decay_sum_float32(std::uint64_t m, const Float32Table& table) {
   Bounded out;
   out.value = sum + comp;
   const double count = static_cast<double>(n + 1);
-  out.error =
-      (term_errors + kU * std::fabs(out.value) + 4.0 * count * kU * kU * (count + table.constant)) *
-      (1.0 + 4.0 * count * kU);
+  // Sum2's bound as in decay_sum.
+  out.error = (term_errors + kU * std::fabs(out.value) +
+               count * (count + 4.0) * kU * kU * (count + table.constant)) *
+              (1.0 + 4.0 * count * kU);
   return out;
 }
 
