@@ -78,8 +78,13 @@ Sign certified_sign(std::uint64_t m, const FrequencyTable& table, double estimat
   return Sign::kUnknown;
 }
 
-FirstNegative first_negative(const FrequencyTable& table, std::uint64_t start, std::uint64_t end,
-                             bool parallel, Monitor* monitor) {
+namespace {
+
+// The first (from_top: the last) m in [start, end) with B_m < 0: super-blocks
+// of the rigorous recurrence in parallel waves, ordered from the scan's
+// starting end, so the answer does not depend on which thread found what.
+FirstNegative scan_for_negative(const FrequencyTable& table, std::uint64_t start, std::uint64_t end,
+                                bool parallel, Monitor* monitor, bool from_top) {
   FirstNegative result;
   if (end <= start) return result;
   const Rotation rot = make_rotation(table);
@@ -89,8 +94,6 @@ FirstNegative first_negative(const FrequencyTable& table, std::uint64_t start, s
   // Inside a parallel search's worker the pass runs on that thread alone.
   if (in_parallel()) parallel = false;
   const int threads = parallel ? max_threads() : 1;
-  // A wave of blocks is scanned in parallel; the smallest hit of the earliest
-  // wave with a hit is the answer whatever thread found what.
   const std::uint64_t wave = parallel ? static_cast<std::uint64_t>(4 * threads) : 1;
   std::vector<CurveScratch> scratch(static_cast<std::size_t>(threads));
   std::vector<std::vector<double>> buffers(static_cast<std::size_t>(threads));
@@ -101,12 +104,14 @@ FirstNegative first_negative(const FrequencyTable& table, std::uint64_t start, s
   std::vector<SegmentScan> hits(wave);
   for (std::uint64_t w0 = 0; w0 < n_blocks; w0 += wave) {
     const std::uint64_t w_end = std::min(n_blocks, w0 + wave);
-    auto scan_block = [&](std::uint64_t b, int worker) {
+    // k counts blocks from the scan's starting end.
+    auto scan_block = [&](std::uint64_t k, int worker) {
+      const std::uint64_t b = from_top ? n_blocks - 1 - k : k;
       const std::uint64_t first = start + b * kSuperBlock;
       const std::uint64_t count = std::min<std::uint64_t>(kSuperBlock, end - first);
       double* buf = buffers[worker].data();
       curve_segment(table, rot, first, count, buf, scratch[worker]);
-      hits[b - w0] = scan_values(table, buf, first, count, error);
+      hits[k - w0] = scan_values(table, buf, first, count, error, from_top);
     };
     if (parallel) {
       const auto n = static_cast<std::int64_t>(w_end - w0);
@@ -116,8 +121,8 @@ FirstNegative first_negative(const FrequencyTable& table, std::uint64_t start, s
     } else {
       scan_block(w0, 0);
     }
-    for (std::uint64_t b = w0; b < w_end; ++b) {
-      const SegmentScan& hit = hits[b - w0];
+    for (std::uint64_t k = w0; k < w_end; ++k) {
+      const SegmentScan& hit = hits[k - w0];
       result.unknown += hit.unknown;
       if (hit.first >= 0) {
         result.distance = hit.first;
@@ -132,47 +137,12 @@ FirstNegative first_negative(const FrequencyTable& table, std::uint64_t start, s
   return result;
 }
 
-namespace {
-
-// Largest m in [0, end) with B_m < 0 (-1 if none): super-blocks from the top
-// down, in parallel waves (the answer does not depend on the thread count).
-std::int64_t last_negative(const FrequencyTable& table, std::uint64_t end) {
-  if (end == 0) return -1;
-  const Rotation rot = make_rotation(table);
-  const double error = recurrence_error_bound(table, rot, end - 1, kGiantSteps - 1, kBabySteps - 1);
-  const std::uint64_t n_blocks = (end + kSuperBlock - 1) / kSuperBlock;
-  const bool parallel = !in_parallel();
-  const int threads = parallel ? max_threads() : 1;
-  const std::uint64_t wave = parallel ? static_cast<std::uint64_t>(threads) : 1;
-  std::vector<CurveScratch> scratch(static_cast<std::size_t>(threads));
-  std::vector<std::vector<double>> buffers(static_cast<std::size_t>(threads));
-  for (int t = 0; t < threads; ++t) {
-    scratch[t].reserve(rot);
-    buffers[t].resize(kSuperBlock);
-  }
-  std::vector<std::int64_t> hits(wave);
-  for (std::uint64_t w0 = 0; w0 < n_blocks; w0 += wave) {
-    const std::uint64_t w_end = std::min(n_blocks, w0 + wave);
-    auto scan_block = [&](std::uint64_t k, int worker) {
-      const std::uint64_t b = n_blocks - 1 - k;  // k-th block from the top
-      const std::uint64_t first = b * kSuperBlock;
-      const std::uint64_t count = std::min<std::uint64_t>(kSuperBlock, end - first);
-      double* buf = buffers[worker].data();
-      curve_segment(table, rot, first, count, buf, scratch[worker]);
-      hits[k - w0] = scan_values(table, buf, first, count, error, true).first;
-    };
-    const auto n = static_cast<std::int64_t>(w_end - w0);
-#pragma omp parallel for schedule(dynamic, 1) if (parallel)
-    for (std::int64_t k = 0; k < n; ++k)
-      scan_block(w0 + static_cast<std::uint64_t>(k), thread_id());
-    for (std::uint64_t k = w0; k < w_end; ++k) {
-      if (hits[k - w0] >= 0) return hits[k - w0];
-    }
-  }
-  return -1;
-}
-
 }  // namespace
+
+FirstNegative first_negative(const FrequencyTable& table, std::uint64_t start, std::uint64_t end,
+                             bool parallel, Monitor* monitor) {
+  return scan_for_negative(table, start, end, parallel, monitor, false);
+}
 
 namespace {
 
@@ -734,8 +704,9 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
     // largest m negative at the double just below b* (found from the top
     // down, it costs a fraction of a pass: critical distances sit near the end).
     const double below = std::nextafter(r.base, 0.0);
-    const std::int64_t last = last_negative(model_table(model, below), context);
-    if (last >= 0) r.critical_distance = last;
+    const FirstNegative last =
+        scan_for_negative(model_table(model, below), 0, context, true, nullptr, true);
+    if (last.distance >= 0) r.critical_distance = last.distance;
   }
   return r;
 }

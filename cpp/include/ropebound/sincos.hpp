@@ -68,6 +68,16 @@ struct CosSin {
   double c, s;
 };
 
+// (cos, sin) of y + j * pi/2 from those of y (exact: a swap and signs), for
+// the quadrant j mod 4 of an integer-valued j.
+inline CosSin rotate_by_quadrant(double j, double cos_y, double sin_y) {
+  const double q = j - 4.0 * std::floor(j * 0.25);  // 0, 1, 2 or 3
+  const bool odd = q == 1.0 || q == 3.0;
+  const double c0 = odd ? sin_y : cos_y;
+  const double s0 = odd ? cos_y : sin_y;
+  return {(q == 1.0 || q == 2.0) ? -c0 : c0, (q >= 2.0) ? -s0 : s0};
+}
+
 // Steps 3-4: cos and sin of a reduced phase xh + xl (|xh| <= pi + tiny), each
 // within kKernelErr.
 inline CosSin sincos_of_reduced(double xh, double xl) {
@@ -92,12 +102,7 @@ inline CosSin sincos_of_reduced(double xh, double xl) {
   pc = std::fma(pc, z, 1.0 / 720.0);
   pc = std::fma(pc, z, -1.0 / 24.0);
   const double cos_y = std::fma(z * z, -pc, std::fma(-0.5, z, 1.0));
-  // Quadrant j mod 4 (j in -2..2): rotate (cos y, sin y) by j * pi/2.
-  const double q = j - 4.0 * std::floor(j * 0.25);  // 0, 1, 2 or 3
-  const bool odd = q == 1.0 || q == 3.0;
-  const double c0 = odd ? sin_y : cos_y;
-  const double s0 = odd ? cos_y : sin_y;
-  return {(q == 1.0 || q == 2.0) ? -c0 : c0, (q >= 2.0) ? -s0 : s0};
+  return rotate_by_quadrant(j, cos_y, sin_y);
 }
 
 // cos and sin of m * hi to ~4e-7, with no bound: the product split exactly,
@@ -112,11 +117,7 @@ inline CosSin rough_sincos(double m, double hi) {
   const double sin_y = y * (1.0 + z * (-1.0 / 6.0 + z * (1.0 / 120.0 + z * (-1.0 / 5040.0))));
   const double cos_y =
       1.0 + z * (-0.5 + z * (1.0 / 24.0 + z * (-1.0 / 720.0 + z * (1.0 / 40320.0))));
-  const double q = j - 4.0 * std::floor(j * 0.25);  // quadrant 0..3
-  const bool odd = q == 1.0 || q == 3.0;
-  const double c0 = odd ? sin_y : cos_y;
-  const double s0 = odd ? cos_y : sin_y;
-  return {(q == 1.0 || q == 2.0) ? -c0 : c0, (q >= 2.0) ? -s0 : s0};
+  return rotate_by_quadrant(j, cos_y, sin_y);
 }
 
 // theta = hi + lo with |theta - exact| <= rel * hi; m a non-negative integer < 2^53.
