@@ -143,16 +143,15 @@ void PhaseWalk::reset(std::uint64_t m, const FrequencyTable& table) {
   phi_.resize(terms_ * pairs_);
   rate_.resize(terms_ * pairs_);
   for (auto& v : scratch_) v.resize(pairs_);
-  max_rate_ = 0.0;
+  max_rate_ = table.max_rate;
   for (std::size_t k = 0; k < terms_ * pairs_; ++k) {
     phi_[k] = md * table.term_value[k];
     rate_[k] = table.term_rate[k];
-    max_rate_ = std::max(max_rate_, rate_[k]);
   }
   max_t_ = max_rate_ > 0.0 ? kMaxDriftArgument / max_rate_ * (1.0 - 1e-12) : 0.0;
 }
 
-WalkPoint PhaseWalk::at(double t) const {
+DecayDerivatives PhaseWalk::at(double t) const {
   const std::size_t n_pairs = pairs_;
   double* __restrict dr = scratch_[0].data();
   double* __restrict da = scratch_[1].data();
@@ -208,7 +207,7 @@ WalkPoint PhaseWalk::at(double t) const {
   }
   for (; i < n_pairs; ++i) accumulate(i, 0);
   double total = constant_, total_comp = 0.0, total_abs = constant_, total_term_errors = 0.0;
-  WalkPoint p;
+  DecayDerivatives p;
   double slope_error_sum = 0.0, rate_sum = 0.0;
   for (int l = 0; l < kLanes; ++l) {
     const dd tsum = two_sum(total, sum[l]);
@@ -219,56 +218,52 @@ WalkPoint PhaseWalk::at(double t) const {
     p.slope += slope[l];
     slope_error_sum += slope_error[l];
     rate_sum += rate_total[l];
-    p.curvature += curvature[l];
+    p.curvature_bound += curvature[l];
     p.second += second[l];
     p.second_error += second_error[l];
-    p.third += third[l];
+    p.third_bound += third[l];
   }
   // K = pairs + 2 * lanes two_sum errors, each below u * total_abs: their
   // floating-point sum is within (K u)^2 * total_abs of exact.
   const double n = static_cast<double>(n_pairs + 2 * kLanes);
-  p.t = t;
-  p.value = total + total_comp;
-  p.error = (total_term_errors + kU * std::fabs(p.value) + n * n * kU * kU * total_abs) *
-            (1.0 + 4.0 * n * kU);
+  p.value.value = total + total_comp;
+  p.value.error =
+      (total_term_errors + kU * std::fabs(p.value.value) + n * n * kU * kU * total_abs) *
+      (1.0 + 4.0 * n * kU);
   p.slope_error = (slope_error_sum + n * kU * rate_sum) * (1.0 + 1e-9);
-  p.second_error = (p.second_error + n * kU * p.curvature) * (1.0 + 1e-9);
-  p.curvature *= 1.0 + 1e-9;
-  p.third *= 1.0 + 1e-9;
+  p.second_error = (p.second_error + n * kU * p.curvature_bound) * (1.0 + 1e-9);
+  p.curvature_bound *= 1.0 + 1e-9;
+  p.third_bound *= 1.0 + 1e-9;
   return p;
 }
 
 double PhaseWalk::negative_reach(const DecayDerivatives& start, std::uint64_t& evaluations) const {
   if (!(start.value.value + start.value.error < 0.0) || !(max_t_ > 0.0)) return 0.0;
-  WalkPoint p;
-  p.value = start.value.value;
-  p.error = start.value.error;
-  p.slope = start.slope;
-  p.slope_error = start.slope_error;
-  p.second = start.second;
-  p.second_error = start.second_error;
-  p.curvature = start.curvature_bound;
-  p.third = start.third_bound;
+  DecayDerivatives p = start;
+  double t = 0.0;
   for (int iter = 0; iter < 64; ++iter) {
-    const double upper = p.value + p.error;  // < 0 here
+    const double upper = p.value.value + p.value.error;  // < 0 here
     const double slope_upper = p.slope + p.slope_error;
     // Two certified steps from p alone, the longer one taken. Quadratic:
     // g(t + x) <= upper + slope x + curvature x^2 / 2, the bound that limits
     // far from the root. Cubic: the computed second derivative plus the third
     // derivative bound, which near the root converges almost like Newton's
     // method with the true curvature.
-    const double quadratic = std::min(first_root(upper, slope_upper, 0.5 * p.curvature), max_t_);
-    const double cubic = cubic_step(upper, slope_upper, p.second + p.second_error, p.third, max_t_);
-    double h = std::min(std::max(quadratic, cubic) * (1.0 - 1e-9), max_t_ - p.t);
-    double t_next = p.t + h;
-    if (t_next - p.t > h) t_next = std::nextafter(t_next, 0.0);  // never past a certified end
-    h = t_next - p.t;
+    const double quadratic =
+        std::min(first_root(upper, slope_upper, 0.5 * p.curvature_bound), max_t_);
+    const double cubic =
+        cubic_step(upper, slope_upper, p.second + p.second_error, p.third_bound, max_t_);
+    double h = std::min(std::max(quadratic, cubic) * (1.0 - 1e-9), max_t_ - t);
+    double t_next = t + h;
+    if (t_next - t > h) t_next = std::nextafter(t_next, 0.0);  // never past a certified end
+    h = t_next - t;
     if (!(h > kMinStep)) break;  // the rest is for exact evaluations at the next double
     p = at(t_next);
+    t = t_next;
     ++evaluations;
-    if (!(p.value + p.error < 0.0)) break;
+    if (!(p.value.value + p.value.error < 0.0)) break;
   }
-  return p.t;
+  return t;
 }
 
 }  // namespace ropebound

@@ -130,17 +130,17 @@ static void test_walk_matches_exact() {
           // b2 - b is exact, so t is within ~3u relative of ln(b2) - ln(b).
           const double t = std::log1p((b2 - b) / b);
           if (t > walk.max_t()) continue;
-          const WalkPoint p = walk.at(t);
+          const DecayDerivatives p = walk.at(t);
           const DecayDerivatives e = decay_derivatives(m, model_table(model, b2));
           // The rounding of t moves g by at most |g'| * 4u * t.
           const double shift = 2.0 * std::fabs(p.slope) * 4.0 * 0x1p-53 * t + 1e-300;
-          CHECK(std::fabs(p.value - e.value.value) <= p.error + e.value.error + shift);
+          CHECK(std::fabs(p.value.value - e.value.value) <= p.value.error + e.value.error + shift);
           CHECK(std::fabs(p.slope - e.slope) <=
-                p.slope_error + e.slope_error + p.curvature * 1e-15 * t);
+                p.slope_error + e.slope_error + p.curvature_bound * 1e-15 * t);
           CHECK(std::fabs(p.second - e.second) <=
-                p.second_error + e.second_error + p.third * 1e-15 * t);
-          CHECK(std::fabs(p.second) <= p.curvature + p.second_error);
-          CHECK(p.curvature <= e.curvature_bound * (1.0 + 1e-6));
+                p.second_error + e.second_error + p.third_bound * 1e-15 * t);
+          CHECK(std::fabs(p.second) <= p.curvature_bound + p.second_error);
+          CHECK(p.curvature_bound <= e.curvature_bound * (1.0 + 1e-6));
           ++compared;
         }
       }

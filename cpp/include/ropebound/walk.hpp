@@ -18,16 +18,6 @@
 
 namespace ropebound {
 
-// g(t) = B_m(b e^t) and what the walk's certificates need at one t >= 0.
-struct WalkPoint {
-  double t = 0.0;
-  double value = 0.0, error = 0.0;          // |g(t) - value| <= error
-  double slope = 0.0, slope_error = 0.0;    // |g'(t) - slope| <= slope_error
-  double second = 0.0, second_error = 0.0;  // |g''(t) - second| <= second_error
-  double curvature = 0.0;                   // |g''(t')| <= curvature for every t' >= t
-  double third = 0.0;                       // |g'''(t')| <= third for every t' >= t
-};
-
 class PhaseWalk {
  public:
   // The table must come from a FrequencyModel (terms_per_pair > 0).
@@ -39,7 +29,10 @@ class PhaseWalk {
   // Largest t accepted by at(): every drift argument a_ik t stays <= 1/8.
   double max_t() const { return max_t_; }
 
-  WalkPoint at(double t) const;
+  // g(t) = B_m(b e^t) with the same derivatives and bounds as
+  // decay_derivatives gives at t = 0 (curvature and third-derivative bounds
+  // hold for every later t).
+  DecayDerivatives at(double t) const;
 
   // A T >= 0 such that g < 0 on all of [0, T], proved step by step by Taylor
   // bounds from each point reached (see walk.cpp). `start` is the exact
@@ -50,7 +43,7 @@ class PhaseWalk {
  private:
   std::size_t pairs_ = 0, terms_ = 0;
   double constant_ = 0.0;
-  double max_t_ = 0.0, max_rate_ = 0.0;
+  double max_t_ = 0.0, max_rate_ = 0.0;            // max_rate_: the table's largest term rate
   std::vector<double> rho_hi_, rho_lo_, rho_err_;  // exactly reduced phases at t = 0
   std::vector<double> phi_, rate_;                 // m v_ik and a_ik, [k * pairs + i]
   mutable std::vector<double> scratch_[9];         // at()'s per-pair work arrays
