@@ -79,8 +79,10 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
     throw std::invalid_argument("base must be a finite number in (1, 1e250]");
   }
   int max_p = 0;
-  for (const auto& terms : model.pairs) {
-    for (const auto& t : terms) max_p = std::max(max_p, t.p);
+  std::size_t terms = 0;  // most terms of any pair
+  for (const auto& pair_terms : model.pairs) {
+    terms = std::max(terms, pair_terms.size());
+    for (const auto& t : pair_terms) max_p = std::max(max_p, t.p);
   }
   // powers[k] = t^k with t = base^(-1/q): t^1..t^7 by a chain, then
   // t^k = t^(k-8) * t^8 (eight independent chains, for instruction-level
@@ -106,15 +108,10 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
   table.curvature.resize(n);
   table.constant = model.constant;
   const double inv_q = 1.0 / model.q;
-  std::size_t terms = 0;
-  for (const auto& pair_terms : model.pairs) terms = std::max(terms, pair_terms.size());
   table.terms_per_pair = terms;
   table.term_value.assign(terms * n, 0.0);
   table.term_rate.assign(terms * n, 0.0);
-  table.max_rate = 0.0;
-  for (const auto& pair_terms : model.pairs) {
-    for (const auto& t : pair_terms) table.max_rate = std::max(table.max_rate, t.p * inv_q);
-  }
+  table.max_rate = max_p * inv_q;
   if (model.plain) {
     // Plain RoPE: theta_i = t^i exactly as computed, no combination step.
     for (std::size_t i = 0; i < n; ++i) {
