@@ -139,13 +139,19 @@ constexpr std::size_t kScreenGroup = 32;
 
 }  // namespace
 
-void make_screen_rotation(const Rotation& co, std::size_t pairs, ScreenRotation& out) {
+void make_screen_rotation(const FrequencyTable& table, ScreenRotation& out) {
+  const std::size_t pairs = table.pairs();
   out.padded = (pairs + kScreenGroup - 1) / kScreenGroup * kScreenGroup;
   out.baby_c.assign(out.padded, 0.0f);
   out.baby_s.assign(out.padded, 0.0f);
+  // Model frequencies are a few radians at most: the kernel's own reduction by
+  // pi/2 gives cos and sin to a few ulps, far below float rounding.
+  const double* __restrict hi = table.hi.data();
+  const double* __restrict lo = table.lo.data();
   for (std::size_t i = 0; i < pairs; ++i) {
-    out.baby_c[i] = static_cast<float>(co.baby_c[i]);
-    out.baby_s[i] = static_cast<float>(co.baby_s[i]);
+    const detail::CosSin cs = detail::sincos_of_reduced(hi[i], lo[i]);
+    out.baby_c[i] = static_cast<float>(cs.c);
+    out.baby_s[i] = static_cast<float>(cs.s);
   }
 }
 

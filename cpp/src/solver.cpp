@@ -159,17 +159,19 @@ struct BaseState {
   double block_error = 0.0;
   double rate_bound = 0.0;  // sum_i slope_abs_i: |dB_m/du| <= m * rate_bound
 
-  // Call after filling `table` with the table at b. Only the staircase's
-  // rigorous block scans use block_error.
-  void prepare(double b, std::uint64_t context, bool with_block_error) {
+  // Call after filling `table` with the table at b. The staircase's rigorous
+  // block scans use rot, block_error and rate_bound, the local search only
+  // the screen.
+  void prepare(double b, std::uint64_t context, bool staircase) {
     base = b;
-    make_rotation_into(table, false, rot);
-    make_screen_rotation(rot, table.pairs(), screen);
-    block_error = with_block_error
-                      ? recurrence_error_bound(table, rot, context - 1, 0, kBabySteps - 1)
-                      : std::numeric_limits<double>::quiet_NaN();
-    rate_bound = 0.0;
-    for (double s : table.slope_abs) rate_bound += s;
+    if (staircase) {
+      make_rotation_into(table, false, rot);
+      block_error = recurrence_error_bound(table, rot, context - 1, 0, kBabySteps - 1);
+      rate_bound = 0.0;
+      for (double s : table.slope_abs) rate_bound += s;
+    } else {
+      make_screen_rotation(table, screen);
+    }
   }
 };
 
@@ -198,10 +200,10 @@ double advance_base(double b, double h) {
 // violator m at `base`: one exact evaluation there (`start`, when the caller
 // has it) and the longer of two certified intervals of negativity, the Taylor
 // step g(u+h) <= g(u) + g'(u) h + M h^2 / 2 (M bounds |g''| for all larger u)
-// and the PhaseWalk from `base`, whose cheap evaluations carry it to within
-// ~1e-13 of m's root. The base returned is the first double past the proved
+// and the PhaseWalk from `base`, whose cheap evaluations carry it most of the
+// way to m's root. The base returned is the first double past the proved
 // interval; `table` is left holding its frequency table. Whether m is still
-// negative there is for the next violator search to see (it usually is not).
+// negative there is for the next violator search to see.
 double jump_past(const FrequencyModel& model, std::uint64_t m, double base, FrequencyTable& table,
                  PhaseWalk& walk, const DecayDerivatives* start, MinBaseResult& stats) {
   DecayDerivatives d;
@@ -420,7 +422,7 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
       }
       if (done_lo == done_hi) {
         // The first window is clean: the previous violator may still be
-        // negative (its jump ends within ~1e-13 of its root).
+        // negative (its walk stops short of its root).
         local.has_chosen = false;
         const Sign sign =
             certified_sign(previous, state.table, 0.0, std::numeric_limits<double>::infinity());

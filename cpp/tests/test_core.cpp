@@ -167,8 +167,8 @@ static void test_walk_reach_is_negative() {
         const Bounded v = decay_sum_precise(m, model_table(model, b2));
         CHECK(v.value - v.error < 0.0);
       }
-      // It stops at the root: a little further B_m is no longer negative.
-      const Bounded past = decay_sum_precise(m, model_table(model, b * std::exp(reach * 1.001)));
+      // It gets within ~1% of the root: 5% further B_m is no longer negative.
+      const Bounded past = decay_sum_precise(m, model_table(model, b * std::exp(reach * 1.05)));
       CHECK(past.value > 0.0);
       ++walks;
     }
@@ -184,7 +184,7 @@ static void test_screen_within_tolerance() {
     const FrequencyTable table = model_table(model, b);
     const Rotation rot = make_rotation(table, false);
     ScreenRotation screen;
-    make_screen_rotation(rot, table.pairs(), screen);
+    make_screen_rotation(table, screen);
     CurveScratch curve;
     curve.reserve(rot);
     ScreenScratch scratch;

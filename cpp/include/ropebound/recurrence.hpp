@@ -45,7 +45,7 @@ struct ScreenRotation {
   std::size_t padded = 0;  // pairs rounded up to the register group (32)
   std::vector<float> baby_c, baby_s;
 };
-void make_screen_rotation(const Rotation& co, std::size_t pairs, ScreenRotation& out);
+void make_screen_rotation(const FrequencyTable& table, ScreenRotation& out);
 struct ScreenScratch {
   std::vector<float> c, s;
 };

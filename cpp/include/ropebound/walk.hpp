@@ -35,7 +35,9 @@ class PhaseWalk {
   DecayDerivatives at(double t) const;
 
   // A T >= 0 such that g < 0 on all of [0, T], proved step by step by Taylor
-  // bounds from each point reached (see walk.cpp). `start` is the exact
+  // bounds from each point reached (see walk.cpp). T comes within ~1% of g's
+  // first root, not closer (the caller's next violator usually reaches
+  // further; if not, the search meets this m again). `start` is the exact
   // evaluation at t = 0 (decay_derivatives); 0 when it is not certified
   // negative. `evaluations` counts calls of at().
   double negative_reach(const DecayDerivatives& start, std::uint64_t& evaluations) const;
