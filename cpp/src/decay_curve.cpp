@@ -139,46 +139,196 @@ constexpr std::size_t kScreenGroup = 32;
 
 }  // namespace
 
+// A pair is slow when its phase moves by at most kSlowPhase between a block's
+// centre and either end (32 distances): its Taylor polynomial of degree
+// kSlowDegree is then within 1/9! < 2.8e-6 of its cosine.
+constexpr double kSlowPhase = 1.0;
+constexpr int kSlowDegree = 8;
+constexpr std::size_t kHalfGroup = kScreenGroup / 2;
+
 void make_screen_rotation(const FrequencyTable& table, ScreenRotation& out) {
-  const std::size_t pairs = table.pairs();
-  out.padded = (pairs + kScreenGroup - 1) / kScreenGroup * kScreenGroup;
-  out.baby_c.assign(out.padded, 0.0f);
-  out.baby_s.assign(out.padded, 0.0f);
-  // Model frequencies are a few radians at most: the kernel's own reduction by
-  // pi/2 gives cos and sin to a few ulps, far below float rounding.
-  const double* __restrict hi = table.hi.data();
-  const double* __restrict lo = table.lo.data();
-  for (std::size_t i = 0; i < pairs; ++i) {
-    const detail::CosSin cs = detail::sincos_of_reduced(hi[i], lo[i]);
-    out.baby_c[i] = static_cast<float>(cs.c);
-    out.baby_s[i] = static_cast<float>(cs.s);
+  const std::size_t n = table.pairs();
+  out.fast_theta.resize(n + kScreenGroup);
+  out.slow_theta.resize(n + 4);
+  out.baby_c.resize(n + kScreenGroup);
+  out.baby_s.resize(n + kScreenGroup);
+  out.half_c.resize(n + kScreenGroup);
+  out.half_s.resize(n + kScreenGroup);
+  std::size_t n_fast = 0, n_slow = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double theta = table.hi[i];
+    if (theta * (kBabySteps / 2) <= kSlowPhase) {
+      out.slow_theta[n_slow++] = theta;
+    } else {
+      out.fast_theta[n_fast++] = theta;
+    }
+  }
+  out.n_fast = n_fast;
+  out.n_slow = n_slow;
+  // Up to kHalfGroup fast pairs run as two half-blocks (see screen_block).
+  out.padded = n_fast == 0             ? 0
+               : n_fast <= kHalfGroup ? kHalfGroup
+                                      : (n_fast + kScreenGroup - 1) / kScreenGroup * kScreenGroup;
+  for (std::size_t i = 0; i < n_fast; ++i) {
+    // Model frequencies are a few radians at most: the kernel's own reduction
+    // by pi/2 gives cos and sin to a few ulps, far below float rounding.
+    const detail::CosSin baby = detail::sincos_of_reduced(out.fast_theta[i], 0.0);
+    const detail::CosSin half = detail::rough_sincos(kBabySteps / 2, out.fast_theta[i]);
+    out.baby_c[i] = static_cast<float>(baby.c);
+    out.baby_s[i] = static_cast<float>(baby.s);
+    out.half_c[i] = static_cast<float>(half.c);
+    out.half_s[i] = static_cast<float>(half.s);
+  }
+  for (std::size_t i = n_fast; i < out.padded; ++i) {
+    out.fast_theta[i] = 0.0;
+    out.baby_c[i] = out.baby_s[i] = out.half_c[i] = out.half_s[i] = 0.0f;
+  }
+  for (std::size_t i = n_slow; i % 4 != 0; ++i) out.slow_theta[i] = 0.0;
+  out.fast_theta.resize(out.padded);
+  out.slow_theta.resize((n_slow + 3) / 4 * 4);
+}
+
+namespace {
+
+// The lane sums of a[0..8), as one vector: an 8 x 8 transpose by shuffles.
+inline v8 lane_sums(const v8* a) {
+  typedef int i8 __attribute__((vector_size(32)));
+  const i8 even{0, 8, 2, 10, 4, 12, 6, 14}, odd{1, 9, 3, 11, 5, 13, 7, 15};
+  const i8 lo2{0, 1, 8, 9, 4, 5, 12, 13}, hi2{2, 3, 10, 11, 6, 7, 14, 15};
+  const i8 lo4{0, 1, 2, 3, 8, 9, 10, 11}, hi4{4, 5, 6, 7, 12, 13, 14, 15};
+  v8 x[4];
+  for (int j = 0; j < 4; ++j) {
+    x[j] = __builtin_shuffle(a[2 * j], a[2 * j + 1], even) +
+           __builtin_shuffle(a[2 * j], a[2 * j + 1], odd);
+  }
+  const v8 p = __builtin_shuffle(x[0], x[1], lo2) + __builtin_shuffle(x[0], x[1], hi2);
+  const v8 q = __builtin_shuffle(x[2], x[3], lo2) + __builtin_shuffle(x[2], x[3], hi2);
+  return __builtin_shuffle(p, q, lo4) + __builtin_shuffle(p, q, hi4);
+}
+
+// kHalfGroup pairs over a block as two half-blocks, for four independent
+// rotations in flight: seeds c, s at the block's first distance (lanes 0-15)
+// and 32 distances later (lanes 16-31, the same pairs).
+inline void rotate_halves(const float* seed_c, const float* seed_s, const float* baby_c,
+                          const float* baby_s, v8* acc) {
+  constexpr int kHalf = kBabySteps / 2;
+  v8 c0 = load<v8>(seed_c), c1 = load<v8>(seed_c + 8), c2 = load<v8>(seed_c + 16),
+     c3 = load<v8>(seed_c + 24);
+  v8 s0 = load<v8>(seed_s), s1 = load<v8>(seed_s + 8), s2 = load<v8>(seed_s + 16),
+     s3 = load<v8>(seed_s + 24);
+  const v8 bc0 = load<v8>(baby_c), bc1 = load<v8>(baby_c + 8);
+  const v8 bs0 = load<v8>(baby_s), bs1 = load<v8>(baby_s + 8);
+  for (int k = 0; k < kHalf; ++k) {
+    acc[k] += c0 + c1;
+    acc[k + kHalf] += c2 + c3;
+    v8 t;
+    t = c0 * bc0 - s0 * bs0;
+    s0 = s0 * bc0 + c0 * bs0;
+    c0 = t;
+    t = c1 * bc1 - s1 * bs1;
+    s1 = s1 * bc1 + c1 * bs1;
+    c1 = t;
+    t = c2 * bc0 - s2 * bs0;
+    s2 = s2 * bc0 + c2 * bs0;
+    c2 = t;
+    t = c3 * bc1 - s3 * bs1;
+    s3 = s3 * bc1 + c3 * bs1;
+    c3 = t;
   }
 }
 
+}  // namespace
+
 void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::uint64_t first,
                   std::uint64_t count, float* out, ScreenScratch& scratch) {
-  const std::size_t n = table.pairs();
-  scratch.c.assign(co.padded, 0.0f);
-  scratch.s.assign(co.padded, 0.0f);
-  // Seeds to ~4e-7, far inside the screen's tolerance.
+  const int steps = static_cast<int>(std::min<std::uint64_t>(kBabySteps, count));
   const double m = static_cast<double>(first);
-  const double* __restrict hi = table.hi.data();
+  v8 acc[kBabySteps];
+  for (int k = 0; k < kBabySteps; ++k) acc[k] = v8{};
+
+  // Fast pairs: float baby steps from seeds at m (~4e-7, far inside the
+  // screen's tolerance; the padding has theta = 0 and stays the zero vector).
+  scratch.c.resize(kScreenGroup + co.padded);
+  scratch.s.resize(kScreenGroup + co.padded);
   float* __restrict seed_c = scratch.c.data();
   float* __restrict seed_s = scratch.s.data();
-  for (std::size_t i = 0; i < n; ++i) {
-    const detail::CosSin cs = detail::rough_sincos(m, hi[i]);
+  const double* __restrict fast = co.fast_theta.data();
+  for (std::size_t i = 0; i < co.padded; ++i) {
+    const detail::CosSin cs = detail::rough_sincos(m, fast[i]);
     seed_c[i] = static_cast<float>(cs.c);
     seed_s[i] = static_cast<float>(cs.s);
   }
-  const int steps = static_cast<int>(std::min<std::uint64_t>(kBabySteps, count));
-  v8 acc[kBabySteps];
-  for (int k = 0; k < steps; ++k) acc[k] = v8{};
-  rotate_and_sum<v8, float, 8>(scratch.c.data(), scratch.s.data(), co.baby_c.data(),
-                               co.baby_s.data(), co.padded, steps, acc);
-  const auto constant = static_cast<float>(table.constant);
-  for (int k = 0; k < steps; ++k) {
-    const v8 a = acc[k];
-    out[k] = constant + (((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])));
+  for (std::size_t i = co.n_fast; i < co.padded; ++i) seed_c[i] = 0.0f;
+  if (co.padded == kHalfGroup) {
+    // The second half's seeds: one rotation by R(32 theta).
+    const float* __restrict hc = co.half_c.data();
+    const float* __restrict hs = co.half_s.data();
+    for (std::size_t i = 0; i < kHalfGroup; ++i) {
+      seed_c[kHalfGroup + i] = seed_c[i] * hc[i] - seed_s[i] * hs[i];
+      seed_s[kHalfGroup + i] = seed_s[i] * hc[i] + seed_c[i] * hs[i];
+    }
+    rotate_halves(seed_c, seed_s, co.baby_c.data(), co.baby_s.data(), acc);
+  } else if (co.padded > 0) {
+    rotate_and_sum<v8, float, 8>(seed_c, seed_s, co.baby_c.data(), co.baby_s.data(), co.padded,
+                                 steps, acc);
+  }
+
+  // Slow pairs: cos((centre + x) theta) = Re(e^{i centre theta} e^{i x theta})
+  // summed over the pairs as sum_d coef[d] x^d, d <= kSlowDegree: the d-th
+  // Taylor term of e^{i x theta} is (i theta)^d / d!, so the real part takes
+  // c, -s, -c, s in turn (c + i s = e^{i centre theta}). Padding: c = s = 0.
+  const std::size_t n_slow4 = co.slow_theta.size();
+  scratch.slow_c.resize(n_slow4);
+  scratch.slow_s.resize(n_slow4);
+  scratch.power.resize(n_slow4);
+  double* __restrict sc = scratch.slow_c.data();
+  double* __restrict ss = scratch.slow_s.data();
+  double* __restrict power = scratch.power.data();
+  const double* __restrict slow = co.slow_theta.data();
+  const double centre = m + kBabySteps / 2;
+  for (std::size_t i = 0; i < n_slow4; ++i) {
+    const detail::CosSin cs = detail::rough_sincos(centre, slow[i]);
+    sc[i] = cs.c;
+    ss[i] = cs.s;
+    power[i] = 1.0;
+  }
+  for (std::size_t i = co.n_slow; i < n_slow4; ++i) sc[i] = 0.0;
+  double coef[kSlowDegree + 1];
+  for (int d = 0; d <= kSlowDegree; ++d) {
+    const double* __restrict part = d % 2 == 0 ? sc : ss;
+    const double next = 1.0 / (d + 1);
+    v4 sum{};
+    for (std::size_t i = 0; i < n_slow4; i += 4) {
+      const v4 p = load<v4>(power + i);
+      sum += load<v4>(part + i) * p;
+      const v4 q = p * load<v4>(slow + i) * next;
+      std::memcpy(power + i, &q, sizeof q);
+    }
+    const double total = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+    coef[d] = (d % 4 == 0 || d % 4 == 3) ? total : -total;
+  }
+  coef[0] += table.constant;
+  for (int k = 0; k < kBabySteps; k += 8) {
+    // The slow part at x = k - 32 ... k - 25, by Horner in two vectors of 4.
+    v4 x0 = {0.0, 1.0, 2.0, 3.0}, x1 = {4.0, 5.0, 6.0, 7.0};
+    x0 += k - kBabySteps / 2;
+    x1 += k - kBabySteps / 2;
+    v4 p0 = x0 - x0 + coef[kSlowDegree], p1 = p0;
+    for (int d = kSlowDegree - 1; d >= 0; --d) {
+      p0 = p0 * x0 + coef[d];
+      p1 = p1 * x1 + coef[d];
+    }
+    const v8 sums = lane_sums(acc + k);
+    float values[8];
+    for (int j = 0; j < 4; ++j) {
+      values[j] = sums[j] + static_cast<float>(p0[j]);
+      values[4 + j] = sums[4 + j] + static_cast<float>(p1[j]);
+    }
+    if (k + 8 <= steps) {
+      std::memcpy(out + k, values, sizeof values);
+    } else {
+      for (int j = 0; k + j < steps; ++j) out[k + j] = values[j];
+    }
   }
 }
 

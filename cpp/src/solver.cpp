@@ -178,9 +178,13 @@ struct BaseState {
 // Buffers of the local violator search, kept across bases.
 struct LocalScratch {
   std::vector<float> values = std::vector<float>(kBabySteps);
+  std::vector<std::pair<float, std::uint64_t>> deepest;      // (screened value, m)
   std::vector<std::pair<double, std::uint64_t>> candidates;  // (-rough reach, m)
   ScreenScratch screen;
-  DecayDerivatives chosen;  // the returned violator's, when has_chosen
+  // When has_chosen: the walk is anchored at the returned violator and the
+  // search's table, and chosen is its evaluation there (walk.at(0)).
+  PhaseWalk walk;
+  DecayDerivatives chosen;
   bool has_chosen = false;
 };
 
@@ -197,20 +201,21 @@ double advance_base(double b, double h) {
 }
 
 // A base > `base` such that B_m < 0 on every double in [base, result), for a
-// violator m at `base`: one exact evaluation there (`start`, when the caller
-// has it) and the longer of two certified intervals of negativity, the Taylor
+// violator m at `base` (`table` is the table there): one exact evaluation
+// there and the longer of two certified intervals of negativity, the Taylor
 // step g(u+h) <= g(u) + g'(u) h + M h^2 / 2 (M bounds |g''| for all larger u)
 // and the PhaseWalk from `base`, whose cheap evaluations carry it most of the
-// way to m's root. The base returned is the first double past the proved
-// interval; `table` is left holding its frequency table. Whether m is still
-// negative there is for the next violator search to see.
-double jump_past(const FrequencyModel& model, std::uint64_t m, double base, FrequencyTable& table,
-                 PhaseWalk& walk, const DecayDerivatives* start, MinBaseResult& stats) {
-  DecayDerivatives d;
-  if (start != nullptr) {
-    d = *start;
-  } else {
-    d = decay_derivatives(m, table);
+// way to m's root. With `anchored`, the caller has already anchored `walk` at
+// (m, table) and evaluated it at 0 (`start`). The base returned is the first
+// double past the proved interval and `next_table` its table. Whether m is
+// still negative there is for the next violator search to see.
+double jump_past(const FrequencyModel& model, std::uint64_t m, double base,
+                 const FrequencyTable& table, FrequencyTable& next_table, PhaseWalk& walk,
+                 bool anchored, const DecayDerivatives& start, MinBaseResult& stats) {
+  DecayDerivatives d = start;
+  if (!anchored) {
+    walk.reset(m, table);
+    d = walk.at(0.0);
     ++stats.jump_evaluations;
   }
   double upper = d.value.value + d.value.error;
@@ -232,15 +237,12 @@ double jump_past(const FrequencyModel& model, std::uint64_t m, double base, Freq
       h = slope_upper > 0.0 ? -upper / slope_upper : 1.0;
     }
     h = std::min(h, 1.0) * (1.0 - 1e-9);
-    if (table.terms_per_pair > 0) {
-      walk.reset(m, table);
-      h = std::max(h, walk.negative_reach(d, stats.walk_evaluations));
-    }
+    h = std::max(h, walk.negative_reach(d, stats.walk_evaluations));
   }
   // Every double up to base e^h is negative: continue from the next one.
   const double next =
       std::nextafter(advance_base(base, h), std::numeric_limits<double>::infinity());
-  if (next <= kMaxBase) model_table_into(model, next, table);
+  if (next <= kMaxBase) model_table_into(model, next, next_table);
   return next;
 }
 
@@ -339,12 +341,16 @@ class Certificates {
   std::vector<double> expire_, group_expire_, values_;
 };
 
+// Candidates of one screened block that get rough derivatives and a rank.
+constexpr std::size_t kRanked = 8;
+
 // Screens one block of the local search (see screen_block) and returns the
-// best certified violator among up to 16: each screened candidate is
-// confirmed by decay_derivatives (whose value is rigorous) and ranked by
+// best certified violator among up to kRanked: each screened candidate is
+// confirmed by a rigorous evaluation (PhaseWalk::at(0), which anchors the
+// jump's walk as well) and ranked by
 // quadratic_reach (any violator is a valid jump, a longer one saves jumps:
 // about a quarter of them against Newton's -g/g'). `skip` (the violator just
-// jumped past, sitting on its root) is left to the caller.
+// jumped past, at or near its root) is left to the caller.
 std::int64_t screen_scan(const BaseState& state, std::uint64_t first, std::uint64_t count,
                          std::uint64_t skip, LocalScratch& local, MinBaseResult& result) {
   float* values = local.values.data();
@@ -354,23 +360,37 @@ std::int64_t screen_scan(const BaseState& state, std::uint64_t first, std::uint6
   // the rigorous evaluation (the next one if the screen misled).
   auto& ranked = local.candidates;
   ranked.clear();
-  for (std::uint64_t j = 0; j < count && ranked.size() < 16; ++j) {
-    const double v = values[j];
+  // Rough derivatives only for the deepest screened values: at L = 2^16,
+  // d = 128 the eight deepest give as few jumps as the first sixteen did
+  // (2533 against 2519) with 2.5% fewer instructions in all.
+  auto& deep = local.deepest;
+  deep.clear();
+  for (std::uint64_t j = 0; j < count; ++j) {
+    const float v = values[j];
     if (v >= kScreenTolerance || first + j == skip) continue;
-    const RoughDerivatives r = rough_derivatives(first + j, state.table);
+    deep.push_back({v, first + j});
+  }
+  if (deep.size() > kRanked) {
+    std::partial_sort(deep.begin(), deep.begin() + kRanked, deep.end());
+    deep.resize(kRanked);
+  }
+  for (const auto& [v, m] : deep) {
+    const RoughDerivatives r = rough_derivatives(m, state.table);
     if (!(r.value < kScreenTolerance)) continue;
-    ranked.push_back({-quadratic_reach(r.value, r.slope, r.second), first + j});
+    ranked.push_back({-quadratic_reach(r.value, r.slope, r.second), m});
   }
   std::sort(ranked.begin(), ranked.end());
   for (const auto& [neg_reach, m] : ranked) {
-    const DecayDerivatives d = decay_derivatives(m, state.table);
+    // The walk's evaluation at 0 is decay_derivatives' and anchors the jump.
+    local.walk.reset(m, state.table);
+    const DecayDerivatives d = local.walk.at(0.0);
     if (d.value.value + d.value.error < 0.0) {
       local.chosen = d;
       local.has_chosen = true;
       return static_cast<std::int64_t>(m);
     }
     if (d.value.value - d.value.error < 0.0) {
-      // Too close to 0 for decay_derivatives: settle it (rare).
+      // Too close to 0 for the double evaluation: settle it (rare).
       const Sign sign =
           certified_sign(m, state.table, 0.0, std::numeric_limits<double>::infinity());
       if (sign == Sign::kNegative) {
@@ -466,7 +486,6 @@ MinBaseResult search(const FrequencyModel& model, std::uint64_t context, double 
   BaseState state;
   FrequencyTable jump_table;  // the table at b when have_table (left by jump_past)
   bool have_table = false;
-  PhaseWalk walk;
   LocalScratch local;
 
   for (;;) {
@@ -502,9 +521,9 @@ MinBaseResult search(const FrequencyModel& model, std::uint64_t context, double 
       result.staircase.push_back({v, b, result.critical_distance});
       largest_first = v;
     }
-    jump_table = state.table;
-    const bool reuse = !staircase && local.has_chosen;
-    b = jump_past(model, v, b, jump_table, walk, reuse ? &local.chosen : nullptr, result);
+    const bool anchored = !staircase && local.has_chosen;
+    b = jump_past(model, v, b, state.table, jump_table, local.walk, anchored, local.chosen,
+                  result);
     have_table = b <= kMaxBase;
     result.critical_distance = violator;
     hint = violator;

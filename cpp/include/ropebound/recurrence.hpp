@@ -35,19 +35,26 @@ struct CurveScratch {
 void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
                    std::uint64_t count, double* out, CurveScratch& scratch);
 
-// Single-precision screening of one block: B_{first+k}, k < count <= kBabySteps,
-// from double seeds rounded to float and float baby steps, eight pairs per
-// vector. No rigorous bound: values within kScreenTolerance of 0 (or below it)
-// must be confirmed in double precision, and a block screened clean proves
-// nothing. It finds violators at about twice the speed of curve_segment.
+// Single-precision screening of one block: B_{first+k}, k < count <= kBabySteps.
+// Pairs fast enough to matter within a block go by float baby steps from seeds
+// at `first`, eight pairs per vector; the slow ones (phase moving by at most 1
+// from the block's centre to either end) are summed once per block as a
+// Taylor polynomial in the offset from the centre. No rigorous bound: values
+// within kScreenTolerance of 0 (or below it) must be confirmed in double
+// precision, and a block screened clean proves nothing.
 inline constexpr double kScreenTolerance = 4e-3;
 struct ScreenRotation {
-  std::size_t padded = 0;  // pairs rounded up to the register group (32)
-  std::vector<float> baby_c, baby_s;
+  std::size_t padded = 0;  // fast pairs rounded up to a register group
+  std::size_t n_fast = 0, n_slow = 0;
+  // Per fast pair, zero in the padding: R(theta), R(32 theta) and theta.
+  std::vector<float> baby_c, baby_s, half_c, half_s;
+  std::vector<double> fast_theta;
+  std::vector<double> slow_theta;  // rounded up to a multiple of 4 with zeros
 };
 void make_screen_rotation(const FrequencyTable& table, ScreenRotation& out);
 struct ScreenScratch {
   std::vector<float> c, s;
+  std::vector<double> slow_c, slow_s, power;
 };
 void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::uint64_t first,
                   std::uint64_t count, float* out, ScreenScratch& scratch);

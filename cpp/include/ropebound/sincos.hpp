@@ -15,6 +15,8 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace ropebound::detail {
 
@@ -68,20 +70,46 @@ struct CosSin {
   double c, s;
 };
 
-// (cos, sin) of y + j * pi/2 from those of y (exact: a swap and signs), for
-// the quadrant j mod 4 of an integer-valued j.
-inline CosSin rotate_by_quadrant(double j, double cos_y, double sin_y) {
-  const double q = j - 4.0 * std::floor(j * 0.25);  // 0, 1, 2 or 3
-  const bool odd = q == 1.0 || q == 3.0;
+// x rounded to the nearest integer j (ties to even, like nearbyint in the
+// default rounding mode) for |x| < 2^51, with the low bits of j + 2^51 (so
+// j mod 4 in its last two bits): the sum x + 1.5 * 2^52 has unit ulp. Plain
+// arithmetic and bit operations, so that loops over pairs vectorise.
+struct NearestInteger {
+  double j;
+  std::uint64_t bits;
+};
+inline NearestInteger nearest_integer(double x) {
+  constexpr double kShift = 0x1.8p52;
+  const double t = x + kShift;
+  std::uint64_t bits;
+  std::memcpy(&bits, &t, sizeof bits);
+  return {t - kShift, bits};
+}
+
+// (cos, sin) of y + j * pi/2 from those of y (exact: a swap and sign flips),
+// for the quadrant q = j mod 4 given by q_bits' last two bits.
+inline CosSin rotate_by_quadrant(std::uint64_t q_bits, double cos_y, double sin_y) {
+  const bool odd = (q_bits & 1) != 0;
   const double c0 = odd ? sin_y : cos_y;
   const double s0 = odd ? cos_y : sin_y;
-  return {(q == 1.0 || q == 2.0) ? -c0 : c0, (q >= 2.0) ? -s0 : s0};
+  // cos flips for q = 1, 2 (bit 1 of q + 1), sin for q = 2, 3 (bit 1 of q).
+  const std::uint64_t c_flip = ((q_bits + 1) & 2) << 62, s_flip = (q_bits & 2) << 62;
+  std::uint64_t c_bits, s_bits;
+  std::memcpy(&c_bits, &c0, sizeof c_bits);
+  std::memcpy(&s_bits, &s0, sizeof s_bits);
+  c_bits ^= c_flip;
+  s_bits ^= s_flip;
+  CosSin out;
+  std::memcpy(&out.c, &c_bits, sizeof c_bits);
+  std::memcpy(&out.s, &s_bits, sizeof s_bits);
+  return out;
 }
 
 // Steps 3-4: cos and sin of a reduced phase xh + xl (|xh| <= pi + tiny), each
 // within kKernelErr.
 inline CosSin sincos_of_reduced(double xh, double xl) {
-  const double j = std::nearbyint(xh * kTwoOverPi);
+  const NearestInteger q = nearest_integer(xh * kTwoOverPi);  // |j| <= 2
+  const double j = q.j;
   const double y = (xh - j * kHalfPi1) + (xl - j * kHalfPi2);
   const double z = y * y;
   double ps = 1.0 / 355687428096000.0;  // 1/17!
@@ -102,22 +130,23 @@ inline CosSin sincos_of_reduced(double xh, double xl) {
   pc = std::fma(pc, z, 1.0 / 720.0);
   pc = std::fma(pc, z, -1.0 / 24.0);
   const double cos_y = std::fma(z * z, -pc, std::fma(-0.5, z, 1.0));
-  return rotate_by_quadrant(j, cos_y, sin_y);
+  return rotate_by_quadrant(q.bits, cos_y, sin_y);
 }
 
 // cos and sin of m * hi to ~4e-7, with no bound: the product split exactly,
 // one reduction by pi/2, Taylor polynomials of degree 7 and 8 on [-pi/4, pi/4].
-// For screening and ranking only (never for a certified sign).
+// For screening and ranking only (never for a certified sign); m * hi < 2^50.
 inline CosSin rough_sincos(double m, double hi) {
   const double p1 = m * hi;
   const double p2 = std::fma(m, hi, -p1);
-  const double j = std::nearbyint(p1 * kTwoOverPi);
+  const NearestInteger q = nearest_integer(p1 * kTwoOverPi);
+  const double j = q.j;
   const double y = (std::fma(-j, kHalfPi1, p1) - j * kHalfPi2) + p2;
   const double z = y * y;
   const double sin_y = y * (1.0 + z * (-1.0 / 6.0 + z * (1.0 / 120.0 + z * (-1.0 / 5040.0))));
   const double cos_y =
       1.0 + z * (-0.5 + z * (1.0 / 24.0 + z * (-1.0 / 720.0 + z * (1.0 / 40320.0))));
-  return rotate_by_quadrant(j, cos_y, sin_y);
+  return rotate_by_quadrant(q.bits, cos_y, sin_y);
 }
 
 // theta = hi + lo with |theta - exact| <= rel * hi; m a non-negative integer < 2^53.
