@@ -80,9 +80,14 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
   }
   int max_p = 0;
   std::size_t terms = 0;  // most terms of any pair
-  for (const auto& pair_terms : model.pairs) {
-    terms = std::max(terms, pair_terms.size());
-    for (const auto& t : pair_terms) max_p = std::max(max_p, t.p);
+  if (model.plain) {
+    terms = model.pairs.empty() ? 0 : 1;
+    max_p = static_cast<int>(model.pairs.size()) - 1;
+  } else {
+    for (const auto& pair_terms : model.pairs) {
+      terms = std::max(terms, pair_terms.size());
+      for (const auto& t : pair_terms) max_p = std::max(max_p, t.p);
+    }
   }
   // powers[k] = t^k with t = base^(-1/q): t^1..t^7 by a chain, then
   // t^k = t^(k-8) * t^8 (eight independent chains, for instruction-level

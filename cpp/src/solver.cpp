@@ -1,3 +1,6 @@
+#ifdef WALK_TRACE
+#include <cstdio>
+#endif
 #include "ropebound/solver.hpp"
 
 #include <algorithm>
@@ -622,6 +625,9 @@ MinBaseResult parallel_search(const FrequencyModel& model, std::uint64_t context
     if (!(at > target->link.position.load() && at < hi)) return nullptr;
     target->link.max_base.store(at);
     Segment* seg = add_segment(at, hi, target->link.violator.load());
+#ifdef WALK_TRACE
+    std::fprintf(stderr, "%.3f SPLIT t%d target_lo=%.6g pos=%.6g new=[%.6g, %.6g) open=%d\n", std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count()*1e3, thread_id(), target->lo, target->link.position.load(), at, hi, (int)target_open);
+#endif
     seg->state = 1;
     return seg;
   };
@@ -669,6 +675,9 @@ MinBaseResult parallel_search(const FrequencyModel& model, std::uint64_t context
         break;
       }
       std::lock_guard<std::mutex> lock(mutex);
+#ifdef WALK_TRACE
+      std::fprintf(stderr, "%.3f SEG t%d lo=%.6g hi=%.6g end=%.6g exh=%d jumps=%llu passes=%llu\n", std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count()*1e3, thread_id(), mine->lo, mine->link.max_base.load(), r.base, (int)r.exhausted, (unsigned long long)r.jumps, (unsigned long long)r.full_passes);
+#endif
       mine->result = r;
       mine->state = 2;
       if (r.stopped && !cancel.load()) cancel.store(true);  // the monitor asked to stop

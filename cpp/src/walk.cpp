@@ -94,6 +94,18 @@ void phase_sincos(const double* __restrict rho_hi, const double* __restrict rho_
   }
 }
 
+// The exactly reduced phases m theta_i - 2 pi k_i of a table (a vectorised loop).
+void reduce_phases(double m, const double* __restrict hi, const double* __restrict lo,
+                   const double* __restrict rel, std::size_t n, double* __restrict rho_hi,
+                   double* __restrict rho_lo, double* __restrict rho_err) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const detail::ReducedPhase r = detail::reduce_phase_kernel(m, hi[i], lo[i], rel[i]);
+    rho_hi[i] = r.hi;
+    rho_lo[i] = r.lo;
+    rho_err[i] = r.err;
+  }
+}
+
 // Smallest positive root of c + b h + a h^2 with c < 0, or +infinity when the
 // polynomial stays negative for every h > 0.
 double first_root(double c, double b, double a) {
@@ -141,13 +153,8 @@ void PhaseWalk::reset(std::uint64_t m, const FrequencyTable& table) {
   rho_hi_.resize(pairs_);
   rho_lo_.resize(pairs_);
   rho_err_.resize(pairs_);
-  for (std::size_t i = 0; i < pairs_; ++i) {
-    const detail::ReducedPhase r =
-        detail::reduce_phase_kernel(md, table.hi[i], table.lo[i], table.rel_err[i]);
-    rho_hi_[i] = r.hi;
-    rho_lo_[i] = r.lo;
-    rho_err_[i] = r.err;
-  }
+  reduce_phases(md, table.hi.data(), table.lo.data(), table.rel_err.data(), pairs_,
+                rho_hi_.data(), rho_lo_.data(), rho_err_.data());
   phi_.resize(terms_ * pairs_);
   rate_.resize(terms_ * pairs_);
   for (auto& v : scratch_) v.resize(pairs_);
