@@ -166,7 +166,7 @@ void make_screen_rotation(const FrequencyTable& table, ScreenRotation& out) {
   out.n_fast = n_fast;
   out.n_slow = n_slow;
   // Up to kHalfGroup fast pairs run as two half-blocks (see screen_block).
-  out.padded = n_fast == 0             ? 0
+  out.padded = n_fast == 0            ? 0
                : n_fast <= kHalfGroup ? kHalfGroup
                                       : (n_fast + kScreenGroup - 1) / kScreenGroup * kScreenGroup;
   for (std::size_t i = 0; i < n_fast; ++i) {

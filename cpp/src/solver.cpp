@@ -1,6 +1,3 @@
-#ifdef WALK_TRACE
-#include <cstdio>
-#endif
 #include "ropebound/solver.hpp"
 
 #include <algorithm>
@@ -525,8 +522,7 @@ MinBaseResult search(const FrequencyModel& model, std::uint64_t context, double 
       largest_first = v;
     }
     const bool anchored = !staircase && local.has_chosen;
-    b = jump_past(model, v, b, state.table, jump_table, local.walk, anchored, local.chosen,
-                  result);
+    b = jump_past(model, v, b, state.table, jump_table, local.walk, anchored, local.chosen, result);
     have_table = b <= kMaxBase;
     result.critical_distance = violator;
     hint = violator;
@@ -624,10 +620,10 @@ MinBaseResult parallel_search(const FrequencyModel& model, std::uint64_t context
     const double hi = target->link.max_base.load();
     if (!(at > target->link.position.load() && at < hi)) return nullptr;
     target->link.max_base.store(at);
-    Segment* seg = add_segment(at, hi, target->link.violator.load());
-#ifdef WALK_TRACE
-    std::fprintf(stderr, "%.3f SPLIT t%d target_lo=%.6g pos=%.6g new=[%.6g, %.6g) open=%d\n", std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count()*1e3, thread_id(), target->lo, target->link.position.load(), at, hi, (int)target_open);
-#endif
+    // The target's latest violator hints the new segment's first windows
+    // (before the target's first jump, block 0: violators of small bases sit
+    // at small distances).
+    Segment* seg = add_segment(at, hi, std::max<std::int64_t>(target->link.violator.load(), 0));
     seg->state = 1;
     return seg;
   };
@@ -675,9 +671,6 @@ MinBaseResult parallel_search(const FrequencyModel& model, std::uint64_t context
         break;
       }
       std::lock_guard<std::mutex> lock(mutex);
-#ifdef WALK_TRACE
-      std::fprintf(stderr, "%.3f SEG t%d lo=%.6g hi=%.6g end=%.6g exh=%d jumps=%llu passes=%llu\n", std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count()*1e3, thread_id(), mine->lo, mine->link.max_base.load(), r.base, (int)r.exhausted, (unsigned long long)r.jumps, (unsigned long long)r.full_passes);
-#endif
       mine->result = r;
       mine->state = 2;
       if (r.stopped && !cancel.load()) cancel.store(true);  // the monitor asked to stop

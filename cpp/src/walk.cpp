@@ -153,8 +153,8 @@ void PhaseWalk::reset(std::uint64_t m, const FrequencyTable& table) {
   rho_hi_.resize(pairs_);
   rho_lo_.resize(pairs_);
   rho_err_.resize(pairs_);
-  reduce_phases(md, table.hi.data(), table.lo.data(), table.rel_err.data(), pairs_,
-                rho_hi_.data(), rho_lo_.data(), rho_err_.data());
+  reduce_phases(md, table.hi.data(), table.lo.data(), table.rel_err.data(), pairs_, rho_hi_.data(),
+                rho_lo_.data(), rho_err_.data());
   phi_.resize(terms_ * pairs_);
   rate_.resize(terms_ * pairs_);
   for (auto& v : scratch_) v.resize(pairs_);
