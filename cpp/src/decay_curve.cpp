@@ -169,15 +169,20 @@ void make_screen_rotation(const FrequencyTable& table, ScreenRotation& out) {
   out.padded = n_fast == 0            ? 0
                : n_fast <= kHalfGroup ? kHalfGroup
                                       : (n_fast + kScreenGroup - 1) / kScreenGroup * kScreenGroup;
+  const double* __restrict theta = out.fast_theta.data();
+  float* __restrict baby_c = out.baby_c.data();
+  float* __restrict baby_s = out.baby_s.data();
+  float* __restrict half_c = out.half_c.data();
+  float* __restrict half_s = out.half_s.data();
   for (std::size_t i = 0; i < n_fast; ++i) {
     // Model frequencies are a few radians at most: the kernel's own reduction
     // by pi/2 gives cos and sin to a few ulps, far below float rounding.
-    const detail::CosSin baby = detail::sincos_of_reduced(out.fast_theta[i], 0.0);
-    const detail::CosSin half = detail::rough_sincos(kBabySteps / 2, out.fast_theta[i]);
-    out.baby_c[i] = static_cast<float>(baby.c);
-    out.baby_s[i] = static_cast<float>(baby.s);
-    out.half_c[i] = static_cast<float>(half.c);
-    out.half_s[i] = static_cast<float>(half.s);
+    const detail::CosSin baby = detail::sincos_of_reduced(theta[i], 0.0);
+    const detail::CosSin half = detail::rough_sincos(kBabySteps / 2, theta[i]);
+    baby_c[i] = static_cast<float>(baby.c);
+    baby_s[i] = static_cast<float>(baby.s);
+    half_c[i] = static_cast<float>(half.c);
+    half_s[i] = static_cast<float>(half.s);
   }
   for (std::size_t i = n_fast; i < out.padded; ++i) {
     out.fast_theta[i] = 0.0;

@@ -375,6 +375,10 @@ std::int64_t screen_scan(const BaseState& state, std::uint64_t first, std::uint6
     deep.resize(kRanked);
   }
   for (const auto& [v, m] : deep) {
+    if (deep.size() == 1) {
+      ranked.push_back({0.0, m});  // nothing to rank
+      break;
+    }
     const RoughDerivatives r = rough_derivatives(m, state.table);
     if (!(r.value < kScreenTolerance)) continue;
     ranked.push_back({-quadratic_reach(r.value, r.slope, r.second), m});
