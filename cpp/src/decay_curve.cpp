@@ -144,7 +144,6 @@ constexpr std::size_t kScreenGroup = 32;
 // kSlowDegree is then within 1/9! < 2.8e-6 of its cosine.
 constexpr double kSlowPhase = 1.0;
 constexpr int kSlowDegree = 8;
-constexpr std::size_t kHalfGroup = kScreenGroup / 2;
 
 void make_screen_rotation(const FrequencyTable& table, ScreenRotation& out) {
   const std::size_t n = table.pairs();
@@ -165,9 +164,9 @@ void make_screen_rotation(const FrequencyTable& table, ScreenRotation& out) {
   }
   out.n_fast = n_fast;
   out.n_slow = n_slow;
-  // Up to kHalfGroup fast pairs run as two half-blocks (see screen_block).
-  out.padded = n_fast == 0            ? 0
-               : n_fast <= kHalfGroup ? kHalfGroup
+  // Up to kScreenGroup fast pairs run as two half-blocks in vectors of 8 (see
+  // screen_block), more in groups of kScreenGroup.
+  out.padded = n_fast <= kScreenGroup ? (n_fast + 7) / 8 * 8
                                       : (n_fast + kScreenGroup - 1) / kScreenGroup * kScreenGroup;
   const double* __restrict theta = out.fast_theta.data();
   float* __restrict baby_c = out.baby_c.data();
@@ -211,34 +210,35 @@ inline v8 lane_sums(const v8* a) {
   return __builtin_shuffle(p, q, lo4) + __builtin_shuffle(p, q, hi4);
 }
 
-// kHalfGroup pairs over a block as two half-blocks, for four independent
-// rotations in flight: seeds c, s at the block's first distance (lanes 0-15)
-// and 32 distances later (lanes 16-31, the same pairs).
+// 8V pairs over a block as two half-blocks, for 2V independent rotations in
+// flight: seeds c, s at the block's first distance (lanes 0 to 8V - 1) and 32
+// distances later (lanes 8V to 16V - 1, the same pairs). Writes all of acc.
+template <int V>
 inline void rotate_halves(const float* seed_c, const float* seed_s, const float* baby_c,
                           const float* baby_s, v8* acc) {
   constexpr int kHalf = kBabySteps / 2;
-  v8 c0 = load<v8>(seed_c), c1 = load<v8>(seed_c + 8), c2 = load<v8>(seed_c + 16),
-     c3 = load<v8>(seed_c + 24);
-  v8 s0 = load<v8>(seed_s), s1 = load<v8>(seed_s + 8), s2 = load<v8>(seed_s + 16),
-     s3 = load<v8>(seed_s + 24);
-  const v8 bc0 = load<v8>(baby_c), bc1 = load<v8>(baby_c + 8);
-  const v8 bs0 = load<v8>(baby_s), bs1 = load<v8>(baby_s + 8);
+  v8 c[2 * V], s[2 * V], bc[V], bs[V];
+  for (int j = 0; j < 2 * V; ++j) {
+    c[j] = load<v8>(seed_c + 8 * j);
+    s[j] = load<v8>(seed_s + 8 * j);
+  }
+  for (int j = 0; j < V; ++j) {
+    bc[j] = load<v8>(baby_c + 8 * j);
+    bs[j] = load<v8>(baby_s + 8 * j);
+  }
   for (int k = 0; k < kHalf; ++k) {
-    acc[k] += c0 + c1;
-    acc[k + kHalf] += c2 + c3;
-    v8 t;
-    t = c0 * bc0 - s0 * bs0;
-    s0 = s0 * bc0 + c0 * bs0;
-    c0 = t;
-    t = c1 * bc1 - s1 * bs1;
-    s1 = s1 * bc1 + c1 * bs1;
-    c1 = t;
-    t = c2 * bc0 - s2 * bs0;
-    s2 = s2 * bc0 + c2 * bs0;
-    c2 = t;
-    t = c3 * bc1 - s3 * bs1;
-    s3 = s3 * bc1 + c3 * bs1;
-    c3 = t;
+    v8 lo = c[0], hi = c[V];
+    for (int j = 1; j < V; ++j) {
+      lo += c[j];
+      hi += c[V + j];
+    }
+    acc[k] = lo;
+    acc[k + kHalf] = hi;
+    for (int j = 0; j < 2 * V; ++j) {
+      const v8 t = c[j] * bc[j % V] - s[j] * bs[j % V];
+      s[j] = s[j] * bc[j % V] + c[j] * bs[j % V];
+      c[j] = t;
+    }
   }
 }
 
@@ -249,33 +249,51 @@ void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::ui
   const int steps = static_cast<int>(std::min<std::uint64_t>(kBabySteps, count));
   const double m = static_cast<double>(first);
   v8 acc[kBabySteps];
-  for (int k = 0; k < kBabySteps; ++k) acc[k] = v8{};
 
   // Fast pairs: float baby steps from seeds at m (~4e-7, far inside the
   // screen's tolerance; the padding has theta = 0 and stays the zero vector).
-  scratch.c.resize(kScreenGroup + co.padded);
-  scratch.s.resize(kScreenGroup + co.padded);
+  const std::size_t padded = co.padded;
+  scratch.c.resize(2 * padded);
+  scratch.s.resize(2 * padded);
   float* __restrict seed_c = scratch.c.data();
   float* __restrict seed_s = scratch.s.data();
   const double* __restrict fast = co.fast_theta.data();
-  for (std::size_t i = 0; i < co.padded; ++i) {
+  for (std::size_t i = 0; i < padded; ++i) {
     const detail::CosSin cs = detail::rough_sincos(m, fast[i]);
     seed_c[i] = static_cast<float>(cs.c);
     seed_s[i] = static_cast<float>(cs.s);
   }
-  for (std::size_t i = co.n_fast; i < co.padded; ++i) seed_c[i] = 0.0f;
-  if (co.padded == kHalfGroup) {
+  for (std::size_t i = co.n_fast; i < padded; ++i) seed_c[i] = 0.0f;
+  if (padded > 0 && padded <= kScreenGroup) {
     // The second half's seeds: one rotation by R(32 theta).
     const float* __restrict hc = co.half_c.data();
     const float* __restrict hs = co.half_s.data();
-    for (std::size_t i = 0; i < kHalfGroup; ++i) {
-      seed_c[kHalfGroup + i] = seed_c[i] * hc[i] - seed_s[i] * hs[i];
-      seed_s[kHalfGroup + i] = seed_s[i] * hc[i] + seed_c[i] * hs[i];
+    for (std::size_t i = 0; i < padded; ++i) {
+      seed_c[padded + i] = seed_c[i] * hc[i] - seed_s[i] * hs[i];
+      seed_s[padded + i] = seed_s[i] * hc[i] + seed_c[i] * hs[i];
     }
-    rotate_halves(seed_c, seed_s, co.baby_c.data(), co.baby_s.data(), acc);
-  } else if (co.padded > 0) {
-    rotate_and_sum<v8, float, 8>(seed_c, seed_s, co.baby_c.data(), co.baby_s.data(), co.padded,
-                                 steps, acc);
+    const float* bc = co.baby_c.data();
+    const float* bs = co.baby_s.data();
+    switch (padded / 8) {
+      case 1:
+        rotate_halves<1>(seed_c, seed_s, bc, bs, acc);
+        break;
+      case 2:
+        rotate_halves<2>(seed_c, seed_s, bc, bs, acc);
+        break;
+      case 3:
+        rotate_halves<3>(seed_c, seed_s, bc, bs, acc);
+        break;
+      default:
+        rotate_halves<4>(seed_c, seed_s, bc, bs, acc);
+        break;
+    }
+  } else {
+    for (int k = 0; k < kBabySteps; ++k) acc[k] = v8{};
+    if (padded > 0) {
+      rotate_and_sum<v8, float, 8>(seed_c, seed_s, co.baby_c.data(), co.baby_s.data(), padded,
+                                   steps, acc);
+    }
   }
 
   // Slow pairs: cos((centre + x) theta) = Re(e^{i centre theta} e^{i x theta})
@@ -285,31 +303,28 @@ void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::ui
   const std::size_t n_slow4 = co.slow_theta.size();
   scratch.slow_c.resize(n_slow4);
   scratch.slow_s.resize(n_slow4);
-  scratch.power.resize(n_slow4);
   double* __restrict sc = scratch.slow_c.data();
   double* __restrict ss = scratch.slow_s.data();
-  double* __restrict power = scratch.power.data();
   const double* __restrict slow = co.slow_theta.data();
   const double centre = m + kBabySteps / 2;
   for (std::size_t i = 0; i < n_slow4; ++i) {
     const detail::CosSin cs = detail::rough_sincos(centre, slow[i]);
     sc[i] = cs.c;
     ss[i] = cs.s;
-    power[i] = 1.0;
   }
   for (std::size_t i = co.n_slow; i < n_slow4; ++i) sc[i] = 0.0;
+  v4 sums[kSlowDegree + 1] = {};
+  for (std::size_t i = 0; i < n_slow4; i += 4) {
+    const v4 c = load<v4>(sc + i), s = load<v4>(ss + i), theta = load<v4>(slow + i);
+    v4 power = theta - theta + 1.0;  // theta^d / d!
+    for (int d = 0; d <= kSlowDegree; ++d) {
+      sums[d] += (d % 2 == 0 ? c : s) * power;
+      power *= theta * (1.0 / (d + 1));
+    }
+  }
   double coef[kSlowDegree + 1];
   for (int d = 0; d <= kSlowDegree; ++d) {
-    const double* __restrict part = d % 2 == 0 ? sc : ss;
-    const double next = 1.0 / (d + 1);
-    v4 sum{};
-    for (std::size_t i = 0; i < n_slow4; i += 4) {
-      const v4 p = load<v4>(power + i);
-      sum += load<v4>(part + i) * p;
-      const v4 q = p * load<v4>(slow + i) * next;
-      std::memcpy(power + i, &q, sizeof q);
-    }
-    const double total = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+    const double total = (sums[d][0] + sums[d][1]) + (sums[d][2] + sums[d][3]);
     coef[d] = (d % 4 == 0 || d % 4 == 3) ? total : -total;
   }
   coef[0] += table.constant;

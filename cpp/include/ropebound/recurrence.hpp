@@ -54,7 +54,7 @@ struct ScreenRotation {
 void make_screen_rotation(const FrequencyTable& table, ScreenRotation& out);
 struct ScreenScratch {
   std::vector<float> c, s;
-  std::vector<double> slow_c, slow_s, power;
+  std::vector<double> slow_c, slow_s;
 };
 void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::uint64_t first,
                   std::uint64_t count, float* out, ScreenScratch& scratch);
