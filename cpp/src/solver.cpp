@@ -365,6 +365,10 @@ std::int64_t screen_scan(const BaseState& state, std::uint64_t first, std::uint6
   // (2533 against 2519) with 2.5% fewer instructions in all.
   auto& deep = local.deepest;
   deep.clear();
+  // Most blocks hold no candidate: a vectorised test first.
+  int any = 0;
+  for (std::uint64_t j = 0; j < count; ++j) any |= values[j] < kScreenTolerance ? 1 : 0;
+  if (any == 0) return -1;
   for (std::uint64_t j = 0; j < count; ++j) {
     const float v = values[j];
     if (v >= kScreenTolerance || first + j == skip) continue;

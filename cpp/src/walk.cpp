@@ -46,7 +46,8 @@ inline double expm1_neg(double x) {
 
 // One term per pair of the drift and of the phase derivatives; the first term
 // assigns, later ones add. rate = -psi' = m v a e^(-a t), second = psi''.
-template <bool kFirst>
+// At t = 0 (kAtZero) the drift vanishes exactly: no series to evaluate.
+template <bool kFirst, bool kAtZero>
 void add_drift_terms(const double* __restrict phi, const double* __restrict a, double t,
                      std::size_t n, double* __restrict drift, double* __restrict drift_abs,
                      double* __restrict rate, double* __restrict rate_abs,
@@ -55,7 +56,7 @@ void add_drift_terms(const double* __restrict phi, const double* __restrict a, d
     // Each drift term m v (e^(-a t) - 1): v within 2u, m v within 3u, the
     // argument a t within 2u (so E within 3u + 2u + u), the product within u
     // more: 10u relative; 24u is charged in phase_sincos.
-    const double e_minus_1 = expm1_neg(a[i] * t);
+    const double e_minus_1 = kAtZero ? 0.0 : expm1_neg(a[i] * t);
     const double d = phi[i] * e_minus_1;
     const double r = phi[i] * a[i] * (1.0 + e_minus_1);
     if (kFirst) {
@@ -180,10 +181,16 @@ DecayDerivatives PhaseWalk::at(double t) const {
   for (std::size_t k = 0; k < terms_; ++k) {
     const double* phi = phi_.data() + k * n_pairs;
     const double* a = rate_.data() + k * n_pairs;
-    if (k == 0) {
-      add_drift_terms<true>(phi, a, t, n_pairs, dr, da, ra, rb, sc, sa);
+    if (t == 0.0) {
+      if (k == 0) {
+        add_drift_terms<true, true>(phi, a, t, n_pairs, dr, da, ra, rb, sc, sa);
+      } else {
+        add_drift_terms<false, true>(phi, a, t, n_pairs, dr, da, ra, rb, sc, sa);
+      }
+    } else if (k == 0) {
+      add_drift_terms<true, false>(phi, a, t, n_pairs, dr, da, ra, rb, sc, sa);
     } else {
-      add_drift_terms<false>(phi, a, t, n_pairs, dr, da, ra, rb, sc, sa);
+      add_drift_terms<false, false>(phi, a, t, n_pairs, dr, da, ra, rb, sc, sa);
     }
   }
   phase_sincos(rho_hi_.data(), rho_lo_.data(), rho_err_.data(), dr, da, n_pairs, cc, ss, ee);
