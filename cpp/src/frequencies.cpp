@@ -99,8 +99,12 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
   if (max_p >= 1) {
     powers[1] = model.q == 1 ? dd_div_d({1.0, 0.0}, base) : nth_root_of_inverse(base, model.q);
   }
-  for (int k = 2; k <= std::min(max_p, 8); ++k) powers[k] = dd_mul(powers[k - 1], powers[1]);
-  for (int k = 9; k <= max_p; ++k) powers[k] = dd_mul(powers[k - 8], powers[8]);
+  dd* __restrict power = powers.data();
+  for (int k = 2; k <= std::min(max_p, 8); ++k) power[k] = dd_mul(power[k - 1], power[1]);
+  if (max_p > 8) {
+    const dd eighth = power[8];
+    for (int k = 9; k <= max_p; ++k) power[k] = dd_mul(power[k - 8], eighth);
+  }
   auto power_rel_err = [](int k) { return k * (kRootRelErr + 8.0 * kU2); };
 
   const std::size_t n = model.pairs.size();
@@ -114,23 +118,37 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
   table.constant = model.constant;
   const double inv_q = 1.0 / model.q;
   table.terms_per_pair = terms;
-  table.term_value.assign(terms * n, 0.0);
-  table.term_rate.assign(terms * n, 0.0);
+  if (model.plain) {
+    table.term_value.resize(n);  // every slot written below
+    table.term_rate.resize(n);
+  } else {
+    table.term_value.assign(terms * n, 0.0);
+    table.term_rate.assign(terms * n, 0.0);
+  }
   table.max_rate = max_p * inv_q;
   if (model.plain) {
     // Plain RoPE: theta_i = t^i exactly as computed, no combination step.
+    double* __restrict hi = table.hi.data();
+    double* __restrict lo = table.lo.data();
+    double* __restrict rel_err = table.rel_err.data();
+    double* __restrict slope = table.slope.data();
+    double* __restrict slope_abs = table.slope_abs.data();
+    double* __restrict curvature_abs = table.curvature_abs.data();
+    double* __restrict curvature = table.curvature.data();
+    double* __restrict term_value = table.term_value.data();
+    double* __restrict term_rate = table.term_rate.data();
     for (std::size_t i = 0; i < n; ++i) {
-      const dd theta = powers[i];
+      const dd theta = power[i];
       const double a = static_cast<double>(i) * inv_q;
-      table.hi[i] = theta.hi;
-      table.lo[i] = theta.lo;
-      table.rel_err[i] = power_rel_err(static_cast<int>(i)) * (1.0 + 1e-12);
-      table.slope[i] = a * theta.hi;
-      table.slope_abs[i] = a * theta.hi * (1.0 + 1e-12);
-      table.curvature_abs[i] = a * a * theta.hi * (1.0 + 1e-12);
-      table.curvature[i] = a * a * theta.hi;
-      table.term_value[i] = theta.hi;
-      table.term_rate[i] = a;
+      hi[i] = theta.hi;
+      lo[i] = theta.lo;
+      rel_err[i] = power_rel_err(static_cast<int>(i)) * (1.0 + 1e-12);
+      slope[i] = a * theta.hi;
+      slope_abs[i] = a * theta.hi * (1.0 + 1e-12);
+      curvature_abs[i] = a * a * theta.hi * (1.0 + 1e-12);
+      curvature[i] = a * a * theta.hi;
+      term_value[i] = theta.hi;
+      term_rate[i] = a;
     }
     return;
   }
