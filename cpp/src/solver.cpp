@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -83,8 +84,11 @@ namespace {
 // The first (from_top: the last) m in [start, end) with B_m < 0: super-blocks
 // of the rigorous recurrence in parallel waves, ordered from the scan's
 // starting end, so the answer does not depend on which thread found what.
+// `abandon` (a parallel search's worker: is this pass still needed?) is asked
+// after every wave and stops the scan like the monitor does.
 FirstNegative scan_for_negative(const FrequencyTable& table, std::uint64_t start, std::uint64_t end,
-                                bool parallel, Monitor* monitor, bool from_top) {
+                                bool parallel, Monitor* monitor, bool from_top,
+                                const std::function<bool()>& abandon = {}) {
   FirstNegative result;
   if (end <= start) return result;
   const Rotation rot = make_rotation(table);
@@ -129,7 +133,7 @@ FirstNegative scan_for_negative(const FrequencyTable& table, std::uint64_t start
         return result;
       }
     }
-    if (!poller.keep_going(w_end * kSuperBlock, end - start)) {
+    if ((abandon && abandon()) || !poller.keep_going(w_end * kSuperBlock, end - start)) {
       result.stopped = true;
       return result;
     }
@@ -420,7 +424,8 @@ std::int64_t screen_scan(const BaseState& state, std::uint64_t first, std::uint6
 constexpr std::int64_t kStopped = -2;
 
 std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::int64_t hint,
-                            Poller& poller, LocalScratch& local, MinBaseResult& result) {
+                            const std::function<bool()>& abandon, Poller& poller,
+                            LocalScratch& local, MinBaseResult& result) {
   local.has_chosen = false;
   const std::uint64_t n_blocks = (context + kBlock - 1) / kBlock;
   if (hint >= 0) {
@@ -467,7 +472,8 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
   // proves nothing about the blocks it passed).
   local.has_chosen = false;
   ++result.full_passes;
-  const FirstNegative full = first_negative(state.table, 0, context, true, poller.monitor());
+  const FirstNegative full =
+      scan_for_negative(state.table, 0, context, true, poller.monitor(), false, abandon);
   if (full.stopped) return kStopped;
   if (full.unknown > 0) result.certified = false;
   return full.distance;
@@ -498,6 +504,12 @@ MinBaseResult search(const FrequencyModel& model, std::uint64_t context, double 
   FrequencyTable jump_table;  // the table at b when have_table (left by jump_past)
   bool have_table = false;
   LocalScratch local;
+  // A pass is moot once the search is cancelled or an admissible base below
+  // this segment cut it off.
+  const std::function<bool()> abandon = [&link, &b]() {
+    return (link.cancel != nullptr && link.cancel->load(std::memory_order_relaxed)) ||
+           b > link.max_base.load(std::memory_order_relaxed);
+  };
 
   for (;;) {
     if (link.cancel != nullptr && link.cancel->load(std::memory_order_relaxed)) {
@@ -515,9 +527,10 @@ MinBaseResult search(const FrequencyModel& model, std::uint64_t context, double 
       model_table_into(model, b, state.table);
     }
     state.prepare(b, context, staircase);
-    const std::int64_t violator = staircase
-                                      ? certificates.first_violator(state, result)
-                                      : local_violator(state, context, hint, poller, local, result);
+    const std::int64_t violator =
+        staircase ? certificates.first_violator(state, result)
+                  : local_violator(state, context, hint, abandon, poller, local, result);
+    if (violator == kStopped && abandon()) continue;  // cancelled or cut off: see above
     if (violator == kStopped) {
       result.stopped = true;
       return result;
