@@ -154,13 +154,17 @@ void make_screen_rotation(const FrequencyTable& table, ScreenRotation& out) {
   out.half_c.resize(n + kScreenGroup);
   out.half_s.resize(n + kScreenGroup);
   std::size_t n_fast = 0, n_slow = 0;
+  const double* __restrict hi = table.hi.data();
+  double* __restrict fast_theta = out.fast_theta.data();
+  double* __restrict slow_theta = out.slow_theta.data();
   for (std::size_t i = 0; i < n; ++i) {
-    const double theta = table.hi[i];
-    if (theta * (kBabySteps / 2) <= kSlowPhase) {
-      out.slow_theta[n_slow++] = theta;
-    } else {
-      out.fast_theta[n_fast++] = theta;
-    }
+    // Branch-free: both slots are written, one count advances.
+    const double theta = hi[i];
+    const bool slow = theta * (kBabySteps / 2) <= kSlowPhase;
+    slow_theta[n_slow] = theta;
+    fast_theta[n_fast] = theta;
+    n_slow += slow ? 1 : 0;
+    n_fast += slow ? 0 : 1;
   }
   out.n_fast = n_fast;
   out.n_slow = n_slow;
