@@ -193,7 +193,19 @@ void make_screen_rotation(const FrequencyTable& table, ScreenRotation& out) {
   }
   for (std::size_t i = n_slow; i % 4 != 0; ++i) out.slow_theta[i] = 0.0;
   out.fast_theta.resize(out.padded);
-  out.slow_theta.resize((n_slow + 3) / 4 * 4);
+  const std::size_t n_slow4 = (n_slow + 3) / 4 * 4;
+  out.slow_theta.resize(n_slow4);
+  // theta^d / d! for d = 1 .. kSlowDegree, [(d - 1) * n_slow4 + i]: the same
+  // for every block at this base.
+  out.slow_powers.resize(kSlowDegree * n_slow4);
+  double* __restrict powers = out.slow_powers.data();
+  const double* __restrict slow = out.slow_theta.data();
+  for (std::size_t i = 0; i < n_slow4; ++i) powers[i] = slow[i];
+  for (int d = 2; d <= kSlowDegree; ++d) {
+    const double* __restrict previous = powers + (d - 2) * n_slow4;
+    double* __restrict current = powers + (d - 1) * n_slow4;
+    for (std::size_t i = 0; i < n_slow4; ++i) current[i] = previous[i] * slow[i] * (1.0 / d);
+  }
 }
 
 namespace {
@@ -318,12 +330,12 @@ void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::ui
   }
   for (std::size_t i = co.n_slow; i < n_slow4; ++i) sc[i] = 0.0;
   v4 sums[kSlowDegree + 1] = {};
+  const double* __restrict powers = co.slow_powers.data();  // theta^d / d!, d >= 1
   for (std::size_t i = 0; i < n_slow4; i += 4) {
-    const v4 c = load<v4>(sc + i), s = load<v4>(ss + i), theta = load<v4>(slow + i);
-    v4 power = theta - theta + 1.0;  // theta^d / d!
-    for (int d = 0; d <= kSlowDegree; ++d) {
-      sums[d] += (d % 2 == 0 ? c : s) * power;
-      power *= theta * (1.0 / (d + 1));
+    const v4 c = load<v4>(sc + i), s = load<v4>(ss + i);
+    sums[0] += c;
+    for (int d = 1; d <= kSlowDegree; ++d) {
+      sums[d] += (d % 2 == 0 ? c : s) * load<v4>(powers + (d - 1) * n_slow4 + i);
     }
   }
   double coef[kSlowDegree + 1];
@@ -342,14 +354,12 @@ void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::ui
       p0 = p0 * x0 + coef[d];
       p1 = p1 * x1 + coef[d];
     }
-    const v8 sums = lane_sums(acc + k);
-    float values[8];
-    for (int j = 0; j < 4; ++j) {
-      values[j] = sums[j] + static_cast<float>(p0[j]);
-      values[4 + j] = sums[4 + j] + static_cast<float>(p1[j]);
-    }
+    typedef float v4f __attribute__((vector_size(16)));
+    const v4f f0 = __builtin_convertvector(p0, v4f), f1 = __builtin_convertvector(p1, v4f);
+    const v8 slow_part = __builtin_shufflevector(f0, f1, 0, 1, 2, 3, 4, 5, 6, 7);
+    const v8 values = lane_sums(acc + k) + slow_part;
     if (k + 8 <= steps) {
-      std::memcpy(out + k, values, sizeof values);
+      std::memcpy(out + k, &values, sizeof values);
     } else {
       for (int j = 0; k + j < steps; ++j) out[k + j] = values[j];
     }

@@ -49,7 +49,8 @@ struct ScreenRotation {
   // Per fast pair, zero in the padding: R(theta), R(32 theta) and theta.
   std::vector<float> baby_c, baby_s, half_c, half_s;
   std::vector<double> fast_theta;
-  std::vector<double> slow_theta;  // rounded up to a multiple of 4 with zeros
+  std::vector<double> slow_theta;   // rounded up to a multiple of 4 with zeros
+  std::vector<double> slow_powers;  // theta^d / d! of the slow pairs (see decay_curve.cpp)
 };
 void make_screen_rotation(const FrequencyTable& table, ScreenRotation& out);
 struct ScreenScratch {
