@@ -208,14 +208,15 @@ double advance_base(double b, double h) {
 // violator m at `base` (`table` is the table there): one exact evaluation
 // there and the longer of two certified intervals of negativity, the Taylor
 // step g(u+h) <= g(u) + g'(u) h + M h^2 / 2 (M bounds |g''| for all larger u)
-// and the PhaseWalk from `base`, whose cheap evaluations carry it most of the
-// way to m's root. With `anchored`, the caller has already anchored `walk` at
+// and the PhaseWalk from `base`, whose cheap evaluations carry it to within
+// stop_fraction of m's root (walk.hpp). With `anchored`, the caller has already anchored `walk` at
 // (m, table) and evaluated it at 0 (`start`). The base returned is the first
 // double past the proved interval and `next_table` its table. Whether m is
 // still negative there is for the next violator search to see.
 double jump_past(const FrequencyModel& model, std::uint64_t m, double base,
                  const FrequencyTable& table, FrequencyTable& next_table, PhaseWalk& walk,
-                 bool anchored, const DecayDerivatives& start, MinBaseResult& stats) {
+                 bool anchored, const DecayDerivatives& start, double stop_fraction,
+                 MinBaseResult& stats) {
   DecayDerivatives d = start;
   if (!anchored) {
     walk.reset(m, table);
@@ -241,7 +242,7 @@ double jump_past(const FrequencyModel& model, std::uint64_t m, double base,
       h = slope_upper > 0.0 ? -upper / slope_upper : 1.0;
     }
     h = std::min(h, 1.0) * (1.0 - 1e-9);
-    h = std::max(h, walk.negative_reach(d, stats.walk_evaluations));
+    h = std::max(h, walk.negative_reach(d, stop_fraction, stats.walk_evaluations));
   }
   // Every double up to base e^h is negative: continue from the next one.
   const double next =
@@ -546,7 +547,8 @@ MinBaseResult search(const FrequencyModel& model, std::uint64_t context, double 
       largest_first = v;
     }
     const bool anchored = !staircase && local.has_chosen;
-    b = jump_past(model, v, b, state.table, jump_table, local.walk, anchored, local.chosen, result);
+    b = jump_past(model, v, b, state.table, jump_table, local.walk, anchored, local.chosen,
+                  staircase ? 0.0 : kLocalStopFraction, result);
     have_table = b <= kMaxBase;
     result.critical_distance = violator;
     hint = violator;

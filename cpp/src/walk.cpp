@@ -17,14 +17,6 @@ constexpr double kU = kUnitRoundoff;
 constexpr double kMaxDriftArgument = 0.125;
 // Below ~ulp(b)/b/8 a step cannot move the base.
 constexpr double kMinStep = 0x1p-56;
-// The walk stops, without evaluating, once the root estimated from the last
-// evaluation (value, slope, second derivative) lies within this fraction of
-// the distance covered. Near the root the certified steps shrink only
-// quadratically and each costs a full evaluation, while the interval of the
-// violator the search finds next usually covers the rest anyway: at L = 2^16,
-// d = 128 this cut the walk's evaluations by 65% and the search's instructions
-// by 9%, for 3% more jumps (0.001 to 0.03 measure the same).
-constexpr double kStopFraction = 0.01;
 
 // P(x) = sum_j (-x)^j / (j+1)!, j <= 11, by Horner with fused multiply-adds.
 // Alternating terms decreasing at least 8x (x <= 1/8): relative error <= 3u.
@@ -259,7 +251,8 @@ DecayDerivatives PhaseWalk::at(double t) const {
   return p;
 }
 
-double PhaseWalk::negative_reach(const DecayDerivatives& start, std::uint64_t& evaluations) const {
+double PhaseWalk::negative_reach(const DecayDerivatives& start, double stop_fraction,
+                                 std::uint64_t& evaluations) const {
   if (!(start.value.value + start.value.error < 0.0) || !(max_t_ > 0.0)) return 0.0;
   DecayDerivatives p = start;
   double t = 0.0;
@@ -282,7 +275,7 @@ double PhaseWalk::negative_reach(const DecayDerivatives& start, std::uint64_t& e
     if (!(h > kMinStep)) break;  // the rest is for exact evaluations at the next double
     // g's root as estimated from p's value, slope and second derivative.
     const double root = t + first_root(p.value.value, p.slope, 0.5 * p.second);
-    if (root - t_next < kStopFraction * t_next) {
+    if (root - t_next < stop_fraction * t_next) {
       // [t, t_next] is proved by the step from p alone: take it and stop.
       t = t_next;
       break;

@@ -160,7 +160,7 @@ static void test_walk_reach_is_negative() {
       const DecayDerivatives d = decay_derivatives(m, table);
       if (!(d.value.value + d.value.error < -1e-3)) continue;
       std::uint64_t evaluations = 0;
-      const double reach = PhaseWalk(m, table).negative_reach(d, evaluations);
+      const double reach = PhaseWalk(m, table).negative_reach(d, kLocalStopFraction, evaluations);
       CHECK(reach > 0.0 && evaluations > 0);
       for (int k = 0; k <= 40; ++k) {
         const double b2 = b * std::exp(reach * k / 40.0 * (1.0 - 1e-12));
@@ -170,6 +170,11 @@ static void test_walk_reach_is_negative() {
       // It gets within ~1% of the root: 5% further B_m is no longer negative.
       const Bounded past = decay_sum_precise(m, model_table(model, b * std::exp(reach * 1.05)));
       CHECK(past.value > 0.0);
+      // With stop fraction 0 it walks on to the root: 0.1% further is past it.
+      const double full = PhaseWalk(m, table).negative_reach(d, 0.0, evaluations);
+      CHECK(full >= reach);
+      const Bounded beyond = decay_sum_precise(m, model_table(model, b * std::exp(full * 1.001)));
+      CHECK(beyond.value > 0.0);
       ++walks;
     }
   }

@@ -18,6 +18,16 @@
 
 namespace ropebound {
 
+// The local search's stop fraction: near the root the certified steps shrink
+// only quadratically and each costs a full evaluation, while the interval of
+// the violator the search finds next usually covers the rest anyway. At
+// L = 2^16, d = 128 stopping within 1% of the root cut the walk's evaluations
+// by 65% and the search's instructions by 9%, for 3% more jumps (0.001 to
+// 0.03 measure the same). The staircase, whose next violator is the first
+// negative distance (often the same m), walks on to the root (0): half the
+// jumps at 2^16 (6 661 against 12 707).
+inline constexpr double kLocalStopFraction = 0.01;
+
 class PhaseWalk {
  public:
   // The table must come from a FrequencyModel (terms_per_pair > 0).
@@ -35,12 +45,14 @@ class PhaseWalk {
   DecayDerivatives at(double t) const;
 
   // A T >= 0 such that g < 0 on all of [0, T], proved step by step by Taylor
-  // bounds from each point reached (see walk.cpp). T comes within ~1% of g's
-  // first root, not closer (the caller's next violator usually reaches
-  // further; if not, the search meets this m again). `start` is the exact
+  // bounds from each point reached (see walk.cpp). `start` is the exact
   // evaluation at t = 0 (decay_derivatives); 0 when it is not certified
-  // negative. `evaluations` counts calls of at().
-  double negative_reach(const DecayDerivatives& start, std::uint64_t& evaluations) const;
+  // negative. The walk stops, without evaluating, once the root estimated
+  // from its last evaluation (value, slope, second derivative) lies within
+  // stop_fraction of the distance covered (0: on to the root, within ulps).
+  // `evaluations` counts calls of at().
+  double negative_reach(const DecayDerivatives& start, double stop_fraction,
+                        std::uint64_t& evaluations) const;
 
  private:
   std::size_t pairs_ = 0, terms_ = 0;
