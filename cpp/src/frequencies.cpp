@@ -118,16 +118,11 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
   table.constant = model.constant;
   const double inv_q = 1.0 / model.q;
   table.terms_per_pair = terms;
-  if (model.plain) {
-    table.term_value.resize(n);  // every slot written below
-    table.term_rate.resize(n);
-  } else {
-    table.term_value.assign(terms * n, 0.0);
-    table.term_rate.assign(terms * n, 0.0);
-  }
   table.max_rate = max_p * inv_q;
   if (model.plain) {
     // Plain RoPE: theta_i = t^i exactly as computed, no combination step.
+    table.term_value.resize(n);  // one term per pair: every slot written below
+    table.term_rate.resize(n);
     double* __restrict hi = table.hi.data();
     double* __restrict lo = table.lo.data();
     double* __restrict rel_err = table.rel_err.data();
@@ -152,6 +147,8 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
     }
     return;
   }
+  table.term_value.assign(terms * n, 0.0);
+  table.term_rate.assign(terms * n, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
     dd theta{0.0, 0.0};
     double abs_err = 0.0, magnitude = 0.0, slope = 0.0, slope_abs = 0.0, curvature = 0.0;

@@ -209,10 +209,10 @@ double advance_base(double b, double h) {
 // there and the longer of two certified intervals of negativity, the Taylor
 // step g(u+h) <= g(u) + g'(u) h + M h^2 / 2 (M bounds |g''| for all larger u)
 // and the PhaseWalk from `base`, whose cheap evaluations carry it to within
-// stop_fraction of m's root (walk.hpp). With `anchored`, the caller has already anchored `walk` at
-// (m, table) and evaluated it at 0 (`start`). The base returned is the first
-// double past the proved interval and `next_table` its table. Whether m is
-// still negative there is for the next violator search to see.
+// stop_fraction of m's root (walk.hpp). With `anchored`, the caller has
+// already anchored `walk` at (m, table) and evaluated it at 0 (`start`). The base returned is the
+// first double past the proved interval and `next_table` its table. Whether m is still negative
+// there is for the next violator search to see.
 double jump_past(const FrequencyModel& model, std::uint64_t m, double base,
                  const FrequencyTable& table, FrequencyTable& next_table, PhaseWalk& walk,
                  bool anchored, const DecayDerivatives& start, double stop_fraction,
@@ -254,15 +254,6 @@ double jump_past(const FrequencyModel& model, std::uint64_t m, double base,
 }  // namespace
 
 namespace {
-
-// Estimated length in u of a violator's interval of negativity from its
-// derivatives: the first root of g + g' h + g'' h^2 / 2 (only a ranking).
-double quadratic_reach(double value, double slope, double second) {
-  const double c = value, b = slope, a = 0.5 * second;
-  const double disc = b * b - 4.0 * a * c;
-  if (a > 0.0 || (disc >= 0.0 && b > 0.0)) return 2.0 * -c / (b + std::sqrt(std::max(disc, 0.0)));
-  return std::numeric_limits<double>::infinity();
-}
 
 // Scans one block of at most kBlock distances at the state's base. Returns the
 // first certified-negative distance (or -1) and the smallest certified lower
@@ -352,9 +343,9 @@ constexpr std::size_t kRanked = 8;
 // Screens one block of the local search (see screen_block) and returns the
 // best certified violator among up to kRanked: each screened candidate is
 // confirmed by a rigorous evaluation (PhaseWalk::at(0), which anchors the
-// jump's walk as well) and ranked by
-// quadratic_reach (any violator is a valid jump, a longer one saves jumps:
-// about a quarter of them against Newton's -g/g'). `skip` (the violator just
+// jump's walk as well) and ranked by its estimated reach, the first root of
+// g + g' h + g'' h^2 / 2 (any violator is a valid jump, a longer one saves
+// jumps: about a quarter of them against Newton's -g/g'). `skip` (the violator just
 // jumped past, at or near its root) is left to the caller.
 std::int64_t screen_scan(const BaseState& state, std::uint64_t first, std::uint64_t count,
                          std::uint64_t skip, LocalScratch& local, MinBaseResult& result) {
@@ -383,14 +374,14 @@ std::int64_t screen_scan(const BaseState& state, std::uint64_t first, std::uint6
     std::partial_sort(deep.begin(), deep.begin() + kRanked, deep.end());
     deep.resize(kRanked);
   }
-  for (const auto& [v, m] : deep) {
-    if (deep.size() == 1) {
-      ranked.push_back({0.0, m});  // nothing to rank
-      break;
+  if (deep.size() == 1) {
+    ranked.push_back({0.0, deep.front().second});  // nothing to rank
+  } else {
+    for (const auto& [v, m] : deep) {
+      const RoughDerivatives r = rough_derivatives(m, state.table);
+      if (!(r.value < kScreenTolerance)) continue;
+      ranked.push_back({-first_root(r.value, r.slope, 0.5 * r.second), m});
     }
-    const RoughDerivatives r = rough_derivatives(m, state.table);
-    if (!(r.value < kScreenTolerance)) continue;
-    ranked.push_back({-quadratic_reach(r.value, r.slope, r.second), m});
   }
   std::sort(ranked.begin(), ranked.end());
   for (const auto& [neg_reach, m] : ranked) {

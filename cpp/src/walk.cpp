@@ -99,16 +99,6 @@ void reduce_phases(double m, const double* __restrict hi, const double* __restri
   }
 }
 
-// Smallest positive root of c + b h + a h^2 with c < 0, or +infinity when the
-// polynomial stays negative for every h > 0.
-double first_root(double c, double b, double a) {
-  const double disc = b * b - 4.0 * a * c;
-  if (a > 0.0 || (disc >= 0.0 && b > 0.0)) {
-    return 2.0 * -c / (b + std::sqrt(std::max(disc, 0.0)));
-  }
-  return std::numeric_limits<double>::infinity();
-}
-
 // Largest h <= limit found such that the cubic Taylor bound
 //   P(x) = upper + slope x + second x^2 / 2 + third x^3 / 6  >=  g(t + x)
 // is negative for every x in [0, h]: Newton's method from the right on P's
@@ -137,6 +127,14 @@ double cubic_step(double upper, double slope, double second, double third, doubl
 }
 
 }  // namespace
+
+double first_root(double c, double b, double a) {
+  const double disc = b * b - 4.0 * a * c;
+  if (a > 0.0 || (disc >= 0.0 && b > 0.0)) {
+    return 2.0 * -c / (b + std::sqrt(std::max(disc, 0.0)));
+  }
+  return std::numeric_limits<double>::infinity();
+}
 
 void PhaseWalk::reset(std::uint64_t m, const FrequencyTable& table) {
   pairs_ = table.pairs();

@@ -28,6 +28,10 @@ namespace ropebound {
 // jumps at 2^16 (6 661 against 12 707).
 inline constexpr double kLocalStopFraction = 0.01;
 
+// Smallest positive root of c + b h + a h^2 with c < 0, or +infinity when the
+// polynomial stays negative for every h > 0 (in the form that does not cancel).
+double first_root(double c, double b, double a);
+
 class PhaseWalk {
  public:
   // The table must come from a FrequencyModel (terms_per_pair > 0).
