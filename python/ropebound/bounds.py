@@ -103,6 +103,15 @@ class BaseBound:
     jumps : int
         Intervals of bad bases jumped over by the search (over all threads; it
         varies from run to run when the search runs on several).
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> bound = rb.min_base(4096, 128)
+    >>> float(bound), bound.critical_distance, bound.certified, bound.attained
+    (26952.33922785787, 4012, True, True)
+    >>> rb.min_base(2, 128).attained
+    False
     """
 
     base: float
@@ -125,6 +134,15 @@ class Staircase:
 
     ``bases[k]`` is :math:`b^*(L)` for ``contexts[k-1] < L <= contexts[k]``
     (``contexts[-1] == max_context``).
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> stairs = rb.staircase(2048, 128)
+    >>> stairs.min_base(1024), stairs.min_base(2048)
+    (4293.437569262579, 11587.24430311107)
+    >>> len(stairs) > 10
+    True
     """
 
     contexts: npt.NDArray[np.int64]
@@ -263,6 +281,17 @@ def min_base(
     ------
     ValueError
         For bad arguments, and when no base is admissible (``dim = rotary_dim = 2``).
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> bound = rb.min_base(131072, 128)
+    >>> bound.base, bound.critical_distance, bound.certified
+    (4869104.370528781, 124837, True)
+    >>> rb.max_context(bound.base, 128) >= 131072
+    True
+    >>> rb.min_base(1024, 128, inclusive=True).base >= rb.min_base(1024, 128).base
+    True
     """
     L = _check_context(context)
     d = check_dim(dim)
@@ -429,6 +458,15 @@ def staircase(
     Blocks of distances whose certified margin outlasts the base's growth are
     skipped. With ``scaling`` (held fixed, ``seq_len`` fixed too) the pass runs
     segment by segment of the scheme's exact model, as in :func:`min_base`.
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> stairs = rb.staircase(4096, 128)
+    >>> stairs.min_base(4096) == rb.min_base(4096, 128).base
+    True
+    >>> stairs.min_base(1000) <= stairs.min_base(2000) <= stairs.min_base(4000)
+    True
     """
     L = _check_context(max_context, limit=MAX_STAIRCASE_CONTEXT)
     d = check_dim(dim)
@@ -558,6 +596,18 @@ def max_context(
     :func:`~ropebound.decay_curve` (bound ~1e-11) and settles every value
     within that bound of zero with the exact evaluators. Cost: proportional to
     the answer (``m* x d/2`` terms).
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> rb.max_context(5e5, 128)
+    18438
+    >>> rb.max_context([1e4, 5e5, 1e6], 128)
+    array([ 1707, 18438, 27115])
+    >>> rb.max_context(5e5, 128, limit=1000) is None
+    True
+    >>> rb.max_context(5e5, 128, precision="float32")
+    18438
     """
     lim = check_int(limit, "limit")
     if not 1 <= lim <= MAX_DISTANCE:
@@ -682,6 +732,15 @@ def sweep_min_base(
     dict of numpy arrays
         ``context``, ``dim``, ``rotary_dim``, ``base``, ``critical_distance``
         (-1 for none), ``certified``; rows sorted by dim, then context.
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> table = rb.sweep_min_base([1024, 2048, 4096], [64, 128])
+    >>> table["dim"].tolist(), table["context"].tolist()
+    ([64, 64, 64, 128, 128, 128], [1024, 2048, 4096, 1024, 2048, 4096])
+    >>> bool(table["base"][-1] == rb.min_base(4096, 128).base)
+    True
     """
     ctx = sorted({_check_context(c) for c in contexts})
     dim_list = [check_dim(d) for d in dims]
@@ -779,6 +838,15 @@ def admissible_bases(
     contexts (say up to 10^5). With ``scaling`` every segment of the scheme's
     exact model is searched with its own model, and intervals running across a
     continuous segment boundary are joined.
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> windows = rb.admissible_bases(4096, 128, (2.69e4, 2.7e4))
+    >>> windows[0]
+    (26952.33922785787, 26973.083351538604)
+    >>> windows[0][0] == rb.min_base(4096, 128).base
+    True
     """
     L = _check_context(context)
     d = check_dim(dim)

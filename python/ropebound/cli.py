@@ -63,7 +63,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parse_int(text: str) -> int:
-    """An integer in the CLI's number syntax (see the module docstring)."""
+    """An integer in the CLI's number syntax (see the module docstring).
+
+    Examples
+    --------
+    >>> from ropebound.cli import parse_int
+    >>> parse_int("128k"), parse_int("2^17"), parse_int("1e6"), parse_int("0x20000")
+    (131072, 131072, 1000000, 131072)
+    """
     s = text.strip().replace("_", "")
     match = _POWER.match(s)
     if match:
@@ -90,7 +97,14 @@ def parse_int(text: str) -> int:
 
 
 def parse_base(text: str) -> float:
-    """A real number: ``10000``, ``1e4``, ``2^20``."""
+    """A real number: ``10000``, ``1e4``, ``2^20``.
+
+    Examples
+    --------
+    >>> from ropebound.cli import parse_base
+    >>> parse_base("1e4"), parse_base("2^20"), parse_base("500_000")
+    (10000.0, 1048576.0, 500000.0)
+    """
     s = text.strip().replace("_", "")
     match = _POWER.match(s)
     try:
@@ -101,7 +115,16 @@ def parse_base(text: str) -> float:
 
 
 def parse_int_list(text: str) -> list[int]:
-    """Comma-separated integers and ranges ``A..B`` (doubling) or ``A..B+S`` (step S)."""
+    """Comma-separated integers and ranges ``A..B`` (doubling) or ``A..B+S`` (step S).
+
+    Examples
+    --------
+    >>> from ropebound.cli import parse_int_list
+    >>> parse_int_list("2^10..2^13")
+    [1024, 2048, 4096, 8192]
+    >>> parse_int_list("64..256+64,1k")
+    [64, 128, 192, 256, 1024]
+    """
     out: list[int] = []
     for item in text.split(","):
         item = item.strip()
@@ -710,7 +733,15 @@ def _sub(subparsers: Any, name: str, help_text: str, example: str) -> argparse.A
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argparse parser of the ``ropebound`` command."""
+    """The argparse parser of the ``ropebound`` command.
+
+    Examples
+    --------
+    >>> from ropebound.cli import build_parser
+    >>> args = build_parser().parse_args(["bound", "128k", "--dim", "128"])
+    >>> args.command, args.context, args.dim
+    ('bound', 131072, 128)
+    """
     parser = _Parser(
         prog=PROG,
         description="Exact, certified bounds relating the RoPE base and the context length.",
@@ -944,6 +975,13 @@ def main(argv: list[str] | None = None) -> int:
     -------
     int
         0 on success, 1 on a failure, 2 on a usage error, 130 on Ctrl-C.
+
+    Examples
+    --------
+    >>> from ropebound.cli import main
+    >>> main(["context", "5e5", "--dim", "128"])
+    max context = 18438  (first B_m < 0 at m = 18438; base 500000, dim 128, distances 0..L-1)
+    0
     """
     parser = build_parser()
     try:

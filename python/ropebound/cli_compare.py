@@ -41,7 +41,21 @@ def _unit_interval(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``compare`` for parsed arguments; prints the table (or JSON), returns 0."""
+    """Run ``compare`` for parsed arguments; prints the table (or JSON), returns 0.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from ropebound import cli_compare
+    >>> parser = argparse.ArgumentParser(prog="ropebound")
+    >>> cli_compare.register(parser.add_subparsers(dest="command"))
+    >>> import contextlib, io
+    >>> args = parser.parse_args(["compare", "4096", "--dim", "128"])
+    >>> with contextlib.redirect_stdout(io.StringIO()) as out:
+    ...     status = cli_compare.run(args)
+    >>> status, "exact b*" in out.getvalue()
+    (0, True)
+    """
     from .literature import compare
 
     table = compare(
@@ -62,6 +76,16 @@ def register(subparsers: Any) -> None:
 
     The parser's ``func`` default is :func:`run` (``args.func(args)`` returns the
     exit status).
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from ropebound import cli_compare
+    >>> parser = argparse.ArgumentParser(prog="ropebound")
+    >>> cli_compare.register(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["compare", "4096", "--dim", "128"])
+    >>> args.command, args.context, args.dim
+    ('compare', 4096, 128)
     """
     parser = subparsers.add_parser(
         "compare",

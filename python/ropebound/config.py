@@ -239,6 +239,14 @@ def load_config(path_or_dict: Any) -> RopeConfig:
         missing or impossible values, unknown ``rope_type``; the message names the key.
     TypeError
         A value of the wrong type (the message names the key).
+
+    Examples
+    --------
+    >>> from ropebound.config import load_config
+    >>> rc = load_config({"hidden_size": 4096, "num_attention_heads": 32,
+    ...                   "max_position_embeddings": 8192, "rope_theta": 500000.0})
+    >>> rc.head_dim, rc.rotary_dim, rc.max_position_embeddings, rc.layers[0].rope_theta
+    (128, 128, 8192, 500000.0)
     """
     return _normalise(_read(path_or_dict)[0])
 
@@ -502,6 +510,14 @@ class ConfigReport:
 
     ``verdict`` is ``superficial`` if any layer type is, else ``unknown`` if any is, else
     ``supported``.
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> report = rb.check_config({"hidden_size": 4096, "num_attention_heads": 32,
+    ...                           "max_position_embeddings": 4096}, min_base=False)
+    >>> report.verdict, report.to_dict()["layer_types"][0]["max_context"]
+    ('superficial', 1707)
     """
 
     source: str
@@ -654,6 +670,17 @@ def check_config(
     Returns
     -------
     ConfigReport
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> report = rb.check_config({"hidden_size": 4096, "num_attention_heads": 32,
+    ...                           "max_position_embeddings": 4096, "rope_theta": 10000.0})
+    >>> report.verdict
+    'superficial'
+    >>> layer = report.layer_types[0]
+    >>> layer.max_context, layer.max_context_float32, round(layer.min_base, 2)
+    (1707, 1707, 26952.34)
     """
     cfg, source = _read(path_or_dict)
     rc = _normalise(cfg)
@@ -714,6 +741,17 @@ def models(*, include_incomplete: bool = False) -> list[ModelEntry]:
 
     Entries marked ``"incomplete": true`` (Phi-3-mini-128k-instruct: its LongRoPE factor
     lists are not transcribed) are skipped unless ``include_incomplete``.
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> entries = rb.models()
+    >>> len(entries), sum(e.verified for e in entries)
+    (29, 27)
+    >>> len(rb.models(include_incomplete=True))
+    30
+    >>> entries[0].name, entries[0].hf_repo
+    ('Llama-2-7B', 'meta-llama/Llama-2-7b-hf')
     """
     out = []
     for m in _models_json()["models"]:
@@ -738,6 +776,13 @@ def models_table() -> list[dict[str, Any]]:
     Keys: ``name``, ``hf_repo``, ``verified``, ``layer_type``, ``head_dim``, ``rotary_dim``,
     ``rope_theta``, ``rope_type``, ``factor``, ``max_position_embeddings``,
     ``attention_span``.
+
+    Examples
+    --------
+    >>> from ropebound.config import models_table
+    >>> row = models_table()[0]
+    >>> row["name"], row["head_dim"], row["rope_theta"], row["rope_type"]
+    ('Llama-2-7B', 128, 10000.0, 'default')
     """
     rows = []
     for entry in models():

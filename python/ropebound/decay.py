@@ -36,7 +36,15 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def frequency_table(base: Any, dim: Any, rotary_dim: Any = None) -> _core.FrequencyTable:
-    """The compiled double-double frequency table for one base (validated)."""
+    """The compiled double-double frequency table for one base (validated).
+
+    Examples
+    --------
+    >>> from ropebound.decay import frequency_table
+    >>> table = frequency_table(1e4, 8)
+    >>> [float(h) for h in table.hi]
+    [1.0, 0.1, 0.01, 0.001]
+    """
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
     b = check_base(base)
@@ -80,6 +88,16 @@ def frequencies(
     numpy.ndarray
         ``r/2`` values: float64, each the double nearest to the double-double
         :math:`\theta_i` the core uses (plain RoPE), or float32.
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> rb.frequencies(1e4, 8)
+    array([1.   , 0.1  , 0.01 , 0.001])
+    >>> rb.frequencies(1e4, 8, scaling={"rope_type": "linear", "factor": 2.0})
+    array([0.5   , 0.05  , 0.005 , 0.0005])
+    >>> rb.frequencies(5e5, 128, precision="float32").dtype
+    dtype('float32')
     """
     if scaling is not None or precision != "exact":
         from .scaling import scaled_frequencies
@@ -181,6 +199,19 @@ def decay_sum(
     bound is the code's own); the terms are summed with compensation.
     The resulting bound is below 1e-12 for ``m < 2**40``, ``base <= 1e15``,
     ``dim <= 1024`` (about ``d/2 * 4.5e-16``).
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> rb.decay_sum(0, 1e4, 128)
+    64.0
+    >>> round(rb.decay_sum(1707, 1e4, 128), 6)
+    -0.498932
+    >>> value, error = rb.decay_sum(10**9, 5e5, 128, return_error=True)
+    >>> error < 1e-12
+    True
+    >>> rb.decay_sum([0, 1, 2], 1e4, 4).round(6)
+    array([2.      , 1.540252, 0.583653])
     """
     check_progress(progress)
     if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
@@ -328,6 +359,18 @@ def decay_curve(
         rounded on its own, so there is no recurrence: each distance costs
         ``d/2`` cosines (still parallel), and the bound returned is the largest
         per-element bound.
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> curve = rb.decay_curve(2**16, 5e5, 128)
+    >>> curve.shape, float(curve[0])
+    ((65536,), 64.0)
+    >>> int((curve < 0).argmax())
+    18438
+    >>> curve, bound = rb.decay_curve(1024, 1e4, 128, return_error=True)
+    >>> bound < 1e-10
+    True
     """
     s = check_start(start)
     n = check_length(length, start=s)

@@ -138,6 +138,12 @@ def cosine_integral(x: float) -> float:
     -\mathrm{Re}\,E_1(ix)` (Numerical Recipes, Sec. 6.8). Absolute error below
     1e-14, relative error a few 1e-15 away from the zeros of Ci. Pure Python, so
     the package needs no scipy.
+
+    Examples
+    --------
+    >>> from ropebound.literature import cosine_integral
+    >>> round(cosine_integral(1.0), 12)
+    0.337403922901
     """
     x = _check_positive(x, "x")
     if x <= 4.0:
@@ -173,6 +179,14 @@ def ci_first_zero() -> float:
 
     Computed once (Newton's method on :func:`cosine_integral`,
     :math:`\mathrm{Ci}'(x) = \cos x / x`), not typed in.
+
+    Examples
+    --------
+    >>> from ropebound.literature import ci_first_zero, cosine_integral
+    >>> round(ci_first_zero(), 12)
+    0.616505485621
+    >>> abs(cosine_integral(ci_first_zero())) < 1e-14
+    True
     """
     x = 0.6
     for _ in range(50):
@@ -206,6 +220,14 @@ def asymptotic_decay_sum(
         RoPE base in (1, 1e250].
     dim, rotary_dim : int
         Head and rotary dimension, as in :func:`ropebound.decay_sum`.
+
+    Examples
+    --------
+    >>> from ropebound.literature import asymptotic_decay_sum
+    >>> asymptotic_decay_sum(0, 1e4, 128)
+    64.0
+    >>> round(asymptotic_decay_sum(1000, 1e4, 128), 4)
+    12.0122
     """
     mm = _check_real(m, "m")
     if mm < 0.0:
@@ -229,6 +251,12 @@ def asymptotic_min_base(context: int) -> float:
     Source: J. Su, kexue.fm/archives/10122. Convention: ``L`` as published.
     Status: asymptotic (``d -> infinity``); far below the finite-``d`` :math:`b^*`
     (``d = 128`` needs about 4 L at 1k and 60 L at 1M).
+
+    Examples
+    --------
+    >>> from ropebound.literature import asymptotic_min_base
+    >>> round(asymptotic_min_base(4096), 1)
+    6643.9
     """
     L = _check_positive_int(context, "context")
     return L / ci_first_zero()
@@ -244,6 +272,12 @@ def beta_base_min_base(context: int) -> float:
     to :math:`\beta^{d/2} - 1 = b - 1`, so ``L`` positions need :math:`b \ge L`.
 
     Source: J. Su, kexue.fm/archives/9675 (recalled in 10122). Status: heuristic.
+
+    Examples
+    --------
+    >>> from ropebound.literature import beta_base_min_base
+    >>> beta_base_min_base(4096)
+    4096.0
     """
     return float(_check_positive_int(context, "context"))
 
@@ -259,6 +293,12 @@ def power_law_min_base(context: int) -> float:
     Source: Men, Xu et al., "Base of RoPE Bounds Context Length", arXiv 2405.14591,
     Figure 1, fitted to their table with ``1k = 1024`` at ``d = 128``. Status: a
     fit through rounded, partly inadmissible points; not a bound.
+
+    Examples
+    --------
+    >>> from ropebound.literature import power_law_min_base
+    >>> f"{power_law_min_base(4096):.3e}"
+    '3.223e+04'
     """
     L = _check_positive_int(context, "context")
     return float(POWER_LAW_COEFFICIENT * float(L) ** POWER_LAW_EXPONENT)
@@ -277,6 +317,12 @@ def liu_critical_dimension(train_length: int, dim: int, base: float = 10_000.0) 
     Lemma 1 (with ``base = 10000``; the ``log_b`` form is the stated generalisation).
     Worked: ``d = 128``, ``b = 1e4``: ``T = 4096 -> 92``, ``2048 -> 82``, ``8192 -> 100``.
     The result is clamped to ``[0, d]``.
+
+    Examples
+    --------
+    >>> from ropebound.literature import liu_critical_dimension
+    >>> liu_critical_dimension(4096, 128)
+    92
     """
     T = _check_positive_int(train_length, "train_length")
     d = check_dim(dim)
@@ -302,6 +348,12 @@ def liu_critical_base(
 
     Source: X. Liu et al., arXiv 2310.05209, Theorem 3. Worked (``T_train = 4096``):
     ``T_tune = 16384 -> 71738``, ``32768 -> 192145``.
+
+    Examples
+    --------
+    >>> from ropebound.literature import liu_critical_base
+    >>> round(liu_critical_base(4096, 16384))
+    71738
     """
     t0 = _check_positive_int(train_length, "train_length")
     t1 = _check_positive_int(tune_length, "tune_length")
@@ -329,6 +381,12 @@ def liu_extrapolation_limit(
 
     Source: X. Liu et al., arXiv 2310.05209, Theorem 3. Worked (LLaMA2, ``d = 128``,
     ``d_extra = 92``): ``1e4 -> 4712``, ``1e5 -> 24656``, ``1e6 -> 129027``.
+
+    Examples
+    --------
+    >>> from ropebound.literature import liu_extrapolation_limit
+    >>> round(liu_extrapolation_limit(1e4, 128, train_length=4096))
+    4712
     """
     beta = _check_scalar_base(base)
     d = check_dim(dim)
@@ -345,6 +403,12 @@ def liu_small_base_thresholds(tune_length: int) -> tuple[float, float, float]:
     Bases below these make extrapolation improve markedly (heuristic; upper
     thresholds, not lower bounds). Source: X. Liu et al., arXiv 2310.05209.
     Worked: ``T_tune = 4096 -> (2607.6, 1303.8, 651.9)``.
+
+    Examples
+    --------
+    >>> from ropebound.literature import liu_small_base_thresholds
+    >>> [round(b, 1) for b in liu_small_base_thresholds(4096)]
+    [2607.6, 1303.8, 651.9]
     """
     T = _check_positive_int(tune_length, "tune_length")
     return 2 * T / math.pi, T / math.pi, T / (2 * math.pi)
@@ -362,6 +426,12 @@ def aliasing_min_base(context: int, *, dim: int | None = None) -> float:
 
     Source: F. Liu, "Rotary Positional Embeddings as Phase Modulation", arXiv
     2602.10959. Status: heuristic (one channel).
+
+    Examples
+    --------
+    >>> from ropebound.literature import aliasing_min_base
+    >>> round(aliasing_min_base(4096), 1), round(aliasing_min_base(4096, dim=128), 1)
+    (651.9, 722.5)
     """
     L = _check_positive_int(context, "context")
     return float((L / (2 * math.pi)) ** _finite_exponent(dim))
@@ -374,6 +444,12 @@ def dc_stability_min_base(context: int, eps: float = 0.95, *, dim: int | None = 
     Exact finite-``d``: :math:`b \ge (L/\arccos\varepsilon)^{r/(r-2)}`.
 
     Source: F. Liu, arXiv 2602.10959 (``eps = 0.95`` in its case study).
+
+    Examples
+    --------
+    >>> from ropebound.literature import dc_stability_min_base
+    >>> round(dc_stability_min_base(4096) / 4096, 3)
+    3.149
     """
     L = _check_positive_int(context, "context")
     e = _check_eps(eps)
@@ -392,6 +468,12 @@ def depth_min_base(
 
     Source: F. Liu, arXiv 2602.10959. Status: heuristic (assumes independence
     across layers and the same vector rotated ``N`` times).
+
+    Examples
+    --------
+    >>> from ropebound.literature import depth_min_base
+    >>> round(depth_min_base(4096, 32) / 4096, 2)
+    17.67
     """
     L = _check_positive_int(context, "context")
     n = _check_positive_int(layers, "layers")
@@ -410,6 +492,12 @@ def precision_ceiling(dtype: DType = "float32", *, dim: int | None = None) -> fl
 
     Source: F. Liu, arXiv 2602.10959. Status: heuristic (relative epsilon used
     as an absolute phase resolution).
+
+    Examples
+    --------
+    >>> from ropebound.literature import precision_ceiling
+    >>> precision_ceiling("float32"), precision_ceiling("bfloat16")
+    (8388608.0, 128.0)
     """
     eps_mach = _check_dtype(dtype)
     return float(eps_mach ** (-_finite_exponent(dim)))
@@ -424,6 +512,12 @@ def precision_max_context(dtype: DType = "float32", *, layers: int = 1, eps: flo
     finite-``d`` forms give the same ``L_max`` (both sides carry the exponent
     ``r/(r-2)``). Worked (float32, ``eps = 0.95``): ``N = 1 -> 2.66e6``,
     ``N = 32 -> 4.75e5``. Source: F. Liu, arXiv 2602.10959 (heuristic).
+
+    Examples
+    --------
+    >>> from ropebound.literature import precision_max_context
+    >>> f"{precision_max_context('float32'):.3g}", f"{precision_max_context(layers=32):.3g}"
+    ('2.66e+06', '4.75e+05')
     """
     eps_mach = _check_dtype(dtype)
     n = _check_positive_int(layers, "layers")
@@ -443,6 +537,12 @@ def ntk_aware_base(base: float, scale: float, dim: int) -> float:
 
     Source: bloc97 (2023), quoted as Eq. 6 in arXiv 2405.14591 and in YaRN
     (arXiv 2309.00071).
+
+    Examples
+    --------
+    >>> from ropebound.literature import ntk_aware_base
+    >>> round(ntk_aware_base(1e4, 2.0, 128))
+    20221
     """
     b = _check_scalar_base(base)
     s = _check_positive(scale, "scale")
@@ -456,6 +556,12 @@ def yarn_correction_dim(num_rotations: float, dim: int, base: float, original_le
     over the original length ``L``; :math:`\lceil i(1)\rceil = d_{extra}/2` of
     :func:`liu_critical_dimension`. Source: Peng et al., YaRN, arXiv 2309.00071
     (``find_correction_dim`` in Hugging Face ``modeling_rope_utils``).
+
+    Examples
+    --------
+    >>> from ropebound.literature import yarn_correction_dim
+    >>> round(yarn_correction_dim(1.0, 128, 1e4, 4096), 4)
+    45.0269
     """
     rho = _check_positive(num_rotations, "num_rotations")
     d = check_dim(dim)
@@ -476,6 +582,12 @@ def yarn_correction_range(
 
     Clamped to ``[0, d - 1]`` as in Hugging Face ``find_correction_range``.
     Source: YaRN, arXiv 2309.00071 (defaults ``beta_fast = 32``, ``beta_slow = 1``).
+
+    Examples
+    --------
+    >>> from ropebound.literature import yarn_correction_range
+    >>> yarn_correction_range(128, 1e4, 4096)
+    (20, 46)
     """
     d = check_dim(dim)
     low = math.floor(yarn_correction_dim(beta_fast, d, base, original_length))
@@ -498,6 +610,16 @@ def resonance_frequencies(theta: npt.ArrayLike) -> FloatArray:
     ValueError
         On negative or non-finite entries, or a wavelength that rounds to 0
         (``theta > 4*pi``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ropebound.literature import resonance_frequencies
+    >>> wavelengths = 2 * np.pi / resonance_frequencies([1.0, 0.1])
+    >>> wavelengths.round(9)
+    array([ 6., 63.])
+    >>> resonance_frequencies([0.0])
+    array([0.])
     """
     try:
         t = np.asarray(theta, dtype=np.float64)
@@ -519,6 +641,12 @@ def pre_critical_pairs(base: float, dim: int, train_length: int) -> int:
 
     Pairs whose wavelength fits in training see every phase there (46 for
     ``b = 1e4``, ``d = 128``, ``L = 4096``). Source: arXiv 2403.00071.
+
+    Examples
+    --------
+    >>> from ropebound.literature import pre_critical_pairs
+    >>> pre_critical_pairs(1e4, 128, 4096)
+    46
     """
     L = _check_positive_int(train_length, "train_length")
     table = frequency_table(base, dim)
@@ -554,6 +682,13 @@ def roformer_relative_bound(
     Computed by the C++ core from exact phases (as in :func:`ropebound.decay_sum`),
     OpenMP over ``m``. With ``return_error=True`` also returns per-element
     rigorous bounds (about 1e-13 at ``d = 128``).
+
+    Examples
+    --------
+    >>> from ropebound.literature import roformer_relative_bound
+    >>> curve = roformer_relative_bound(4096, 1e4, 128)
+    >>> curve.shape, bool(curve[0] >= curve[-1])
+    ((4096,), True)
     """
     from ._validate import check_length, check_start
 
@@ -710,6 +845,16 @@ def compare(
     eps, layers, train_length, pretrain_base
         The knobs of the heuristics (defaults: the case study's ``eps = 0.95``,
         32 layers, LLaMA2's 4096 tokens at base 1e4).
+
+    Examples
+    --------
+    >>> from ropebound.literature import compare
+    >>> table = compare(4096, 128)
+    >>> exact = table.exact
+    >>> exact.name, round(exact.base, 2), exact.admissible
+    ('exact b* (decay sum >= 0)', 26952.34, True)
+    >>> [row.name for row in table.rows if row.admissible]
+    ['exact b* (decay sum >= 0)', 'depth N=32 eps=0.95 (1/b)', 'depth N=32 eps=0.95 (exact)']
     """
     from .bounds import min_base
 
@@ -802,6 +947,14 @@ def plot_comparison(
     The exact b* is drawn as a thick line; heuristics dashed. Needs matplotlib
     (``pip install ropebound[plot]``); imported here so the package does not.
     Returns the path written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from ropebound.literature import plot_comparison
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     plot_comparison([1024, 2048], 128, pathlib.Path(folder) / "compare.png").name
+    'compare.png'
     """
     try:
         import matplotlib

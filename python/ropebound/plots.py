@@ -92,6 +92,14 @@ def plot_decay_curve(
     -------
     Path
         ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from ropebound.plots import plot_decay_curve
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     plot_decay_curve(1e4, 128, 4096, pathlib.Path(folder) / "curve.png").name
+    'curve.png'
     """
     if values is None:
         from .decay import decay_curve
@@ -189,7 +197,16 @@ def _envelope(
 
 
 def fit_power_law(contexts: npt.ArrayLike, bases: npt.ArrayLike) -> tuple[float, float]:
-    """Least-squares fit ``b = c * L**p`` in log-log space; returns ``(c, p)``."""
+    """Least-squares fit ``b = c * L**p`` in log-log space; returns ``(c, p)``.
+
+    Examples
+    --------
+    >>> from ropebound.plots import fit_power_law
+    >>> contexts = [1024, 4096, 16384]
+    >>> a, k = fit_power_law(contexts, [2.0 * L**1.5 for L in contexts])
+    >>> round(a, 6), round(k, 6)
+    (2.0, 1.5)
+    """
     x = np.log(np.asarray(contexts, dtype=np.float64))
     y = np.log(np.asarray(bases, dtype=np.float64))
     if x.size < 2:
@@ -217,6 +234,15 @@ def plot_staircase(staircase: Staircase, path: str | Path, *, published: bool = 
     Path
         ``path``. The legend shows a least-squares power law ``c L^p`` fitted to the
         steps (right ends of the steps, log-log).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import ropebound as rb
+    >>> from ropebound.plots import plot_staircase
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     plot_staircase(rb.staircase(4096, 128), pathlib.Path(folder) / "staircase.png").name
+    'staircase.png'
     """
     plt = _pyplot()
     contexts = np.asarray(staircase.contexts, dtype=np.float64)
@@ -293,6 +319,16 @@ def plot_audit(reports: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
     -------
     Path
         ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from ropebound.plots import plot_audit
+    >>> rows = [{"name": "model A", "advertised": 4096, "supported": 1707,
+    ...          "lower_bound": False, "verdict": "superficial"}]
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     plot_audit(rows, pathlib.Path(folder) / "audit.png").name
+    'audit.png'
     """
     rows = list(reports)
     if not rows:

@@ -42,7 +42,17 @@ class PrecisionRow:
 
 @dataclass(frozen=True)
 class PrecisionReport:
-    """Exact against float32 "as implemented" RoPE for one base."""
+    """Exact against float32 "as implemented" RoPE for one base.
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> report = rb.precision_report(5e5, 128, contexts=[1 << 15])
+    >>> report.exact_max_context, report.float32_max_context
+    (18438, 18438)
+    >>> report.rows[0].context
+    32768
+    """
 
     base: float
     dim: int
@@ -91,6 +101,15 @@ def precision_report(
         and for the worst pair, and the first distance
         with :math:`B_m` and :math:`\hat B_m` of certified opposite signs (both
         values' error bounds exclude zero). Also both max contexts.
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> report = rb.precision_report(5e5, 128, contexts=[4096, 1 << 20])
+    >>> report.exact_max_context, report.float32_max_context, report.first_sign_disagreement
+    (18438, 18438, 56293)
+    >>> [row.context for row in report.rows]
+    [4096, 1048576]
     """
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)

@@ -150,7 +150,16 @@ def _require(d: Mapping[str, Any], key: str, rope_type: str, why: str = "") -> A
 
 
 def rope_type_of(scaling: Mapping[str, Any] | None) -> str:
-    """The canonical ``rope_type`` of a scaling dict (``None`` or ``{}`` means default)."""
+    """The canonical ``rope_type`` of a scaling dict (``None`` or ``{}`` means default).
+
+    Examples
+    --------
+    >>> from ropebound.scaling import rope_type_of
+    >>> rope_type_of(None), rope_type_of({"type": "linear", "factor": 2.0})
+    ('default', 'linear')
+    >>> rope_type_of({"rope_type": "su", "short_factor": [1.0], "long_factor": [1.0]})
+    'longrope'
+    """
     if scaling is None:
         return "default"
     if not isinstance(scaling, Mapping):
@@ -194,6 +203,13 @@ def parse_scaling(scaling: Mapping[str, Any] | None, rotary_dim: int | None = No
     ValueError
         Unknown ``rope_type``, a missing required key, a factor that is not > 0,
         ``low_freq_factor > high_freq_factor``, or a factor list of the wrong length.
+
+    Examples
+    --------
+    >>> from ropebound.scaling import parse_scaling
+    >>> p = parse_scaling({"rope_type": "linear", "factor": 4.0})
+    >>> p.rope_type, p.factor
+    ('linear', 4.0)
     """
     rope_type = rope_type_of(scaling)
     if scaling is None or rope_type == "default":
@@ -321,6 +337,12 @@ def ntk_base(base: float, dim: int, factor: float) -> float:
     frequency :math:`\theta_{d/2-1} = b^{-(d-2)/d}` by exactly :math:`s` (bloc97; YaRN paper,
     arXiv 2309.00071, section 3.1). ``dim`` is the *rotary* dimension. For ``dim == 2`` the
     only frequency is :math:`\theta_0 = 1` whatever the base, and ``base`` is returned.
+
+    Examples
+    --------
+    >>> from ropebound.scaling import ntk_base
+    >>> round(ntk_base(1e4, 128, 2.0), 3)
+    20221.262
     """
     b = float(check_base(base))
     d = check_dim(dim)
@@ -638,6 +660,18 @@ def scaled_frequencies(
     so single entries may differ from torch in the last bit. On CUDA, torch divides by a
     Python scalar as a multiplication by its float32 reciprocal, which can also change the
     last bit; this emulates the CPU build.
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> rb.scaled_frequencies(1e4, 8, scaling={"rope_type": "linear", "factor": 4.0})
+    array([0.25   , 0.025  , 0.0025 , 0.00025])
+    >>> llama3 = {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+    ...           "high_freq_factor": 4.0, "original_max_position_embeddings": 8192}
+    >>> theta = rb.scaled_frequencies(5e5, 128, scaling=llama3)
+    >>> theta_plain = rb.frequencies(5e5, 128)
+    >>> theta.shape, float(theta[0]), float(theta[-1] * 8 / theta_plain[-1])
+    ((64,), 1.0, 1.0)
     """
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
@@ -673,6 +707,15 @@ def attention_factor(
       :math:`\sqrt{1 + \ln s / \ln L_0}` for :math:`s > 1`, else 1.
 
     ``max_position_embeddings`` may also be given inside the dict.
+
+    Examples
+    --------
+    >>> from ropebound.scaling import attention_factor
+    >>> attention_factor(None)
+    1.0
+    >>> round(attention_factor({"rope_type": "yarn", "factor": 4.0,
+    ...                         "original_max_position_embeddings": 4096}), 6)
+    1.138629
     """
     t = rope_type_of(scaling)
     if t not in ("yarn", "longrope") or scaling is None:
@@ -905,6 +948,15 @@ def frequency_model(
     ValueError
         For yarn with ``truncate: false`` the ramp is linear in :math:`\ln b`, which is not a
         sum of powers of :math:`b`; not supported.
+
+    Examples
+    --------
+    >>> from ropebound.scaling import frequency_model, scaled_frequencies
+    >>> import numpy as np
+    >>> scaling = {"rope_type": "linear", "factor": 4.0}
+    >>> model = frequency_model(8, scaling=scaling)
+    >>> np.allclose(model.evaluate(1e4), scaled_frequencies(1e4, 8, scaling=scaling))
+    True
     """
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
