@@ -2,7 +2,7 @@
 
     python bench/bench_min_base.py [--quick] [--skip-grid]
 
-1. Grid baseline (SPEC section 3's method, in numpy, L = 2**12, d = 128): five
+1. Grid baseline (the published tables' method, in numpy, L = 2**12, d = 128): five
    rounds; round k evaluates 10**k bases evenly spaced in log b across the
    bracket left by round k-1 (round 1: [10, 1e10]); every grid base is checked
    over all m < L (np.cos of the m x theta outer product, chunks of 256

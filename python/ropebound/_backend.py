@@ -2,8 +2,8 @@
 
 The CUDA backend is the optional compiled module ``ropebound._core_cuda``
 (built with ``pip install . -Ccmake.define.ROPEBOUND_CUDA=ON``). Its results
-agree with the CPU's within the same stated error bounds (SPEC section 4), so
-``"auto"`` may pick either.
+agree with the CPU's within the same stated error bounds (user guide, 'Precision
+contract'), so ``"auto"`` may pick either.
 """
 
 from __future__ import annotations

@@ -220,10 +220,10 @@ def min_base(
     (``inclusive=True``: :math:`0 \le m \le L`), returned as the smallest
     double that is admissible.
 
-    Method (SPEC section 5). Starting from a base known to be below
-    :math:`b^*`, while some :math:`m` has :math:`B_m(b) < 0` (certified), the base
-    jumps to the end of the interval on which that :math:`B_m` stays negative.
-    With :math:`g(u) = B_m(e^u)`, steps are bounded by
+    Method (user guide, 'The method, and why answers are certified'). Starting
+    from a base known to be below :math:`b^*`, while some :math:`m` has
+    :math:`B_m(b) < 0` (certified), the base jumps to the end of the interval on
+    which that :math:`B_m` stays negative. With :math:`g(u) = B_m(e^u)`, steps are bounded by
     :math:`g(u+h) \le g(u) + g'(u)h + Mh^2/2` with
     :math:`M = \sum_i a_i^2(x_i^2 + x_i) \ge |g''|` for every larger :math:`u`
     (:math:`a_i = 2i/r`, :math:`x_i = m\theta_i`), or by the cubic bound with the

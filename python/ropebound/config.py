@@ -12,7 +12,8 @@ Conventions follow Hugging Face transformers (current v5 where versions differ):
   rotary dim ``int(head_dim * partial_rotary_factor)``.
 * DeepSeek V2/V3 (MLA): RoPE acts on ``qk_rope_head_dim`` dims of a
   ``qk_nope_head_dim + qk_rope_head_dim`` query/key head; the unrotated dims add to every
-  :math:`B_m` like any partial rotary head (SPEC section 2).
+  :math:`B_m` like any partial rotary head (user guide, 'The decay sum': partial rotary
+  heads).
 * GLM-4 / ChatGLM (remote code): head dim ``kv_channels``, rotary dim ``kv_channels // 2``,
   base ``10000 * rope_ratio``, context ``seq_length``.
 * ``rope_theta`` missing: 10000 (transformers' ``default_theta``), with a note.
@@ -593,7 +594,7 @@ def _check_layer(
     if (d - r) // 2 >= r // 2:
         reasons.append(
             f"{(d - r) // 2} unrotated pairs >= {r // 2} rotated ones: B_m >= 0 for every m "
-            "and every base (SPEC section 2: unrotated pairs add (d-r)/2)"
+            "and every base (each unrotated pair adds cos 0 = 1 to B_m)"
         )
     lim = limit if limit is not None else 2 * context
     verdict = "unknown"
@@ -651,12 +652,12 @@ def check_config(
     For every layer type: the frequencies the config implies
     (:func:`~ropebound.scaling.scaled_frequencies`, at ``seq_len = context`` for dynamic and
     longrope), the first distance with :math:`B_m < 0` below ``limit`` (default
-    ``2 * context``; a certified scan of the explicit frequency table, or
-    ``max_context(frequencies=...)`` once the solver offers it), the minimal base for the
-    context (:func:`ropebound.min_base`; for scaled RoPE only once the solver takes
-    ``scaling=``), and a verdict. The float32 "as implemented" count needs the solver's
-    float32 phase mode (``precision="float32"``); until then it is None with a reason.
-    Solver features that are missing give ``None`` and a reason, never a guess.
+    ``2 * context``; :func:`ropebound.max_context` with the layer type's ``scaling``,
+    certified), the same under float32 "as implemented" arithmetic
+    (``precision="float32"``), the minimal base for the context with the scaling held fixed
+    (:func:`ropebound.min_base` with ``scaling=``, certified), and a verdict. Where the
+    config lacks what a number needs (no context length), that number is ``None`` and the
+    verdict ``"unknown"``, with a reason, never a guess.
 
     Parameters
     ----------

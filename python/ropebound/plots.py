@@ -19,7 +19,7 @@ import numpy.typing as npt
 if TYPE_CHECKING:
     from .bounds import Staircase
 
-#: Context lengths of the published tables (1k = 1024), SPEC section 3.
+#: Context lengths of the published tables (1k = 1024; user guide, 'The exact table').
 PUBLISHED_CONTEXTS: tuple[int, ...] = tuple(1024 << k for k in range(11))
 
 #: b*(L) for d = 128 as printed in Men, Xu et al., "Base of RoPE Bounds Context Length"

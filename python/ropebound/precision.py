@@ -2,11 +2,11 @@ r"""Where float32 "as implemented" RoPE parts ways with exact arithmetic.
 
 Inference stacks build the inverse frequencies :math:`\hat\theta_i` in float32 and
 form the phase :math:`\mathrm{fl}_{32}(\mathrm{fl}_{32}(m)\,\hat\theta_i)` in float32
-(SPEC section 4). At a position of :math:`10^7` the phase of the fastest pair is then
-known only to about :math:`\pm 0.5` rad. :func:`precision_report` measures, per
-context length, the largest phase error of the fastest pair and the first distance
-where the exact :math:`B_m` and the float32 :math:`\hat B_m` have (certified)
-different signs.
+(user guide, 'Float32 "as implemented" mode'). At a position of :math:`10^7` the
+phase of the fastest pair is then known only to about :math:`\pm 0.5` rad.
+:func:`precision_report` measures, per context length, the largest phase error of
+the fastest pair and the first distance where the exact :math:`B_m` and the float32
+:math:`\hat B_m` have (certified) different signs.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""The table of SPEC section 3, recomputed exactly, with the evidence.
+"""The exact table (README; user guide, 'The exact table'), recomputed, with the evidence.
 
-    python bench/spec_table.py [--max-exp 20] [--markdown]
+    python bench/exact_table.py [--max-exp 20]
 
 For L = 2^10 ... 2^20 at d = 128 (distances 0..L-1) prints the certified b*,
 its critical distance, and for each published value (the paper's and J. Su's
