@@ -58,3 +58,6 @@ html_theme_options = {
 }
 
 _tables.write_all(HERE / "_generated")
+
+# Option names ("--dim") must not become en dashes in the CLI reference and help texts.
+smartquotes = False
