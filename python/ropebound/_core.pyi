@@ -77,6 +77,9 @@ def decay_sum_float32(
 def first_negative_float32(
     table: Float32Table, start: int, end: int, progress: _Progress = None
 ) -> tuple[int, int]: ...
+def decay_curve_float32(
+    table: Float32Table, start: int, length: int, progress: _Progress = None
+) -> tuple[_F64, float]: ...
 def roformer_curve(
     table: FrequencyTable, start: int, length: int, progress: _Progress = None
 ) -> tuple[_F64, _F64]: ...

@@ -92,6 +92,11 @@ def build(
         theta = check_frequencies(frequencies)
         if precision == "exact":
             return Evaluator(exact=_core.FrequencyTable.explicit(theta.astype(np.float64)))
+        if np.max(theta) > np.finfo(np.float32).max:
+            raise ValueError(
+                f"frequencies must be <= {float(np.finfo(np.float32).max):.7g} (float32's "
+                f"largest) with precision={precision!r}, got {float(np.max(theta))!r}"
+            )
         return Evaluator(
             float32=_core.Float32Table(theta.astype(np.float32), 0.0, precision == "bfloat16-table")
         )

@@ -349,11 +349,11 @@ def decay_curve(
             if return_error:
                 return curve, float(_core.decay_curve_error_bound(ev.exact, max(s + n - 1, 0)))
             return curve
-        m = np.arange(s, s + n, dtype=np.uint64)
-        values32, errors32 = _evaluate_table(ev, m, progress)
-        if return_error:
-            return values32, float(errors32.max()) if n else 0.0
-        return values32
+        assert ev.float32 is not None
+        # Streamed in the core: the output is the only array of this length
+        # (what check_length counts), no distances or per-element bounds.
+        values32, worst = _core.decay_curve_float32(ev.float32, s, n, progress)
+        return (values32, float(worst)) if return_error else values32
     table = frequency_table(base, dim, rotary_dim)
     if _backend.select_backend(backend) == "cuda":
         cuda = _backend.cuda_module()
