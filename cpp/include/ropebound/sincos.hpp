@@ -8,7 +8,7 @@
 //  1. m * theta_hi is split exactly (fma), m * theta_lo rounded once;
 //  2. k = round(p / 2pi); p - k*2pi_hi is exact (two_prod of k, Sterbenz for the
 //     difference), the small remainders are summed in double;
-//  3. the reduced x = r + tail (an exact two_sum, |x| < 5 for phases up to
+//  3. the reduced x = r + tail (an exact two_sum, |x| < 5.5 for phases up to
 //     kMaxPhase = 2^53, see decay.hpp) is reduced once more by j * pi/2 (j in
 //     -3..3; j * (pi/2)_hi is exact, its significand ending in three zero
 //     bits, and the difference is exact by Sterbenz) to |y| <= pi/4 + tiny;
@@ -38,7 +38,7 @@ struct SinCosTerm {
   double c, s, err;
 };
 
-// m * theta - 2*pi*k = hi + lo within err; |hi + lo| < 5 while
+// m * theta - 2*pi*k = hi + lo within err; |hi + lo| < 5.5 while
 // m * theta <= kMaxPhase (k may be off by one from the nearest integer there).
 struct ReducedPhase {
   double hi, lo, err;
@@ -108,7 +108,7 @@ inline CosSin rotate_by_quadrant(std::uint64_t q_bits, double cos_y, double sin_
   return out;
 }
 
-// Steps 3-4: cos and sin of a reduced phase xh + xl (|xh| < 5), each
+// Steps 3-4: cos and sin of a reduced phase xh + xl (|xh| < 5.5), each
 // within kKernelErr.
 inline CosSin sincos_of_reduced(double xh, double xl) {
   const NearestInteger q = nearest_integer(xh * kTwoOverPi);  // |j| <= 3
