@@ -68,12 +68,16 @@ std::pair<py::array_t<double>, py::array_t<double>> decay_sum_table(const Freque
 std::pair<py::array_t<double>, py::array_t<double>> decay_sum_bases(UIntArray m, DoubleArray base,
                                                                     int dim, int rotary_dim,
                                                                     py::object progress) {
-  if (m.size() != base.size()) throw std::invalid_argument("m and base must have equal sizes");
+  // One base for every distance, or one base per distance.
+  if (m.size() != base.size() && base.size() != 1) {
+    throw std::invalid_argument("base must have one element or as many as m");
+  }
   const auto n = m.size();
   const double* bd = base.data();
+  const bool one_base = base.size() == 1 && n != 1;
   // Validate every base and the dimensions up front, so that the parallel
   // part cannot throw. Phases stay in range: m < 2^53 and theta <= 1.
-  for (py::ssize_t k = 0; k < n; ++k) {
+  for (py::ssize_t k = 0; k < base.size(); ++k) {
     if (!(bd[k] > 1.0 && bd[k] <= kMaxBase)) {
       throw std::invalid_argument("base must be in (1, 1e250], got " + std::to_string(bd[k]));
     }
@@ -93,8 +97,9 @@ std::pair<py::array_t<double>, py::array_t<double>> decay_sum_bases(UIntArray m,
         const py::ssize_t end = std::min<py::ssize_t>(n, (c + 1) * kChunk);
         FrequencyTable table;
         for (py::ssize_t k = c * kChunk; k < end; ++k) {
-          if (k == c * kChunk || bd[k] != bd[k - 1])
-            table = rope_frequencies(bd[k], dim, rotary_dim);
+          if (k == c * kChunk || (!one_base && bd[k] != bd[k - 1])) {
+            table = rope_frequencies(bd[one_base ? 0 : k], dim, rotary_dim);
+          }
           const Bounded b = decay_sum(md[k], table);
           vd[k] = b.value;
           ed[k] = b.error;

@@ -199,16 +199,28 @@ def decay_sum(
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
     m_arr = check_distances(m)
-    m_flat, b_flat, shape = _broadcast(m_arr, check_base(base))
-    # Equal bases adjacent: the core builds one frequency table per run.
-    order = np.argsort(b_flat, kind="stable")
-    values_sorted, errors_sorted = _core.decay_sum_bases(
-        np.ascontiguousarray(m_flat[order]), np.ascontiguousarray(b_flat[order]), d, r, progress
-    )
-    values = np.empty_like(values_sorted)
-    errors = np.empty_like(errors_sorted)
-    values[order] = values_sorted
-    errors[order] = errors_sorted
+    base_arr = check_base(base)
+    if base_arr.size == 1:
+        # One base: no broadcast copy, no sort (the core takes a lone base).
+        shape = np.broadcast_shapes(m_arr.shape, base_arr.shape)
+        values, errors = _core.decay_sum_bases(
+            np.ascontiguousarray(np.broadcast_to(m_arr, shape).ravel()),
+            np.ascontiguousarray(base_arr.ravel()),
+            d,
+            r,
+            progress,
+        )
+    else:
+        m_flat, b_flat, shape = _broadcast(m_arr, base_arr)
+        # Equal bases adjacent: each chunk of work builds a table per run.
+        order = np.argsort(b_flat, kind="stable")
+        values_sorted, errors_sorted = _core.decay_sum_bases(
+            np.ascontiguousarray(m_flat[order]), np.ascontiguousarray(b_flat[order]), d, r, progress
+        )
+        values = np.empty_like(values_sorted)
+        errors = np.empty_like(errors_sorted)
+        values[order] = values_sorted
+        errors[order] = errors_sorted
     if shape == ():
         if return_error:
             return float(values[0]), float(errors[0])
