@@ -154,16 +154,18 @@ void register_solver(py::module_& m) {
         py::arg("progress") = py::none());
   m.def(
       "admissible_step",
-      [](const FrequencyTable& table, std::uint64_t context) {
+      [](const FrequencyTable& table, std::uint64_t context, py::object progress) {
         if (context > 0) check_phase_range(static_cast<double>(context - 1), table.max_theta());
+        PyMonitor monitor(std::move(progress));
         AdmissibleStep r;
         {
           py::gil_scoped_release release;  // reads the table only
-          r = admissible_step(table, context);
+          r = admissible_step(table, context, &monitor);
         }
+        if (r.stopped) monitor.raise();
         return py::make_tuple(r.step, r.admissible);
       },
-      py::arg("table"), py::arg("context"));
+      py::arg("table"), py::arg("context"), py::arg("progress") = py::none());
   m.def("max_context_bases", &max_context_bases, py::arg("model"), py::arg("bases"),
         py::arg("limit"), py::arg("progress") = py::none());
 }

@@ -64,7 +64,9 @@ def first_negative(
 def max_context_bases(
     model: FrequencyModel, bases: _F64, limit: int, progress: _Progress = None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]: ...
-def admissible_step(table: FrequencyTable, context: int) -> tuple[float, bool]: ...
+def admissible_step(
+    table: FrequencyTable, context: int, progress: _Progress = None
+) -> tuple[float, bool]: ...
 
 class Float32Table:
     def __init__(

@@ -180,7 +180,9 @@ def decay_sum(
     from degree-17/18 Taylor polynomials on :math:`|y| \le \pi/4` (no libm, so the
     bound is the code's own); the terms are summed with compensation.
     The resulting bound is below 1e-12 for ``m < 2**40``, ``base <= 1e15``,
-    ``dim <= 1024`` (about ``d/2 * 4.5e-16``).
+    ``dim <= 1024`` (about ``d/2 * 4.5e-16``). The reduction is proven for phases
+    ``m * theta_i <= 2**53``: larger ones (explicit or down-scaled frequencies)
+    raise ``ValueError``.
     """
     check_progress(progress)
     if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
@@ -252,6 +254,14 @@ def _evaluate_table(
     return _core.decay_sum_float32(ev.float32, m, progress)
 
 
+def _offset_progress(
+    progress: Callable[[int, int], Any], offset: int, size: int, total: int
+) -> Progress:
+    """progress for a group of ``size`` of a call's ``total`` distances, starting at
+    ``offset``: the group's own (done, total) in work units, mapped to distances."""
+    return lambda done, units: progress(offset + size * done // max(units, 1), total)
+
+
 def _decay_sum_tables(
     m: Any,
     base: Any,
@@ -271,10 +281,18 @@ def _decay_sum_tables(
         m_flat, b_flat, shape = _broadcast(m_arr, check_base(base))
         values = np.empty(m_flat.shape)
         errors = np.empty(m_flat.shape)
-        for b in np.unique(b_flat):
-            ev = evaluators.build(float(b), dim, rotary_dim, **selectors)
-            sel = b_flat == b
-            v, e = _evaluate_table(ev, np.ascontiguousarray(m_flat[sel]), progress)
+        # One table per distinct base, over the positions of that base: sorted
+        # once (a mask per base would cost len(m) per base).
+        order = np.argsort(b_flat, kind="stable")
+        b_sorted = b_flat[order]
+        starts = np.flatnonzero(np.r_[True, b_sorted[1:] != b_sorted[:-1]])
+        ends = np.r_[starts[1:], b_sorted.size]
+        total = int(b_sorted.size)
+        for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+            ev = evaluators.build(float(b_sorted[lo]), dim, rotary_dim, **selectors)
+            sel = order[lo:hi]
+            step = None if progress is None else _offset_progress(progress, lo, hi - lo, total)
+            v, e = _evaluate_table(ev, np.ascontiguousarray(m_flat[sel]), step)
             values[sel] = v
             errors[sel] = e
     if shape == ():
