@@ -33,6 +33,46 @@ except KeyboardInterrupt:
 """
 
 
+# One long base: its scan must poll the monitor itself (no next base to poll at).
+MAX_CONTEXT_ONE_SNIPPET = """
+import numpy as np, ropebound as rb
+print("ready", flush=True)
+try:
+    rb.max_context(np.array([1e250]), 128, limit=2**50)
+    print("finished", flush=True)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    print("after", rb.max_context(np.array([5e5]), 128), flush=True)
+"""
+
+# More long bases than threads: each thread's scan polls the shared stop flag.
+MAX_CONTEXT_MANY_SNIPPET = """
+import numpy as np, ropebound as rb
+print("ready", flush=True)
+try:
+    rb.max_context(np.full(7, 1e250), 128, limit=2**50)
+    print("finished", flush=True)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    print("after", rb.max_context(np.array([5e5]), 128), flush=True)
+"""
+
+# One base, 10^7 distances: split across threads, progress reported.
+DECAY_SUM_SNIPPET = """
+import numpy as np, ropebound as rb
+calls = []
+print("ready", flush=True)
+try:
+    rb.decay_sum(np.arange(10_000_000), 5e5, 1024, progress=lambda d, t: calls.append((d, t)))
+    print("finished", flush=True)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    done = [d for d, _ in calls]
+    print("progress", len(calls), done == sorted(done), calls[-1][1] if calls else 0, flush=True)
+    print("after", rb.decay_sum(0, 1e4, 8), flush=True)
+"""
+
+
 def interrupt_after(snippet: str, delay: float) -> tuple[str, float]:
     """Run snippet, send SIGINT `delay` s after it prints "ready"; (stdout, seconds to exit)."""
     proc = subprocess.Popen(
@@ -68,3 +108,32 @@ def test_ctrl_c_interrupts_min_base() -> None:
     assert "interrupted" in out, out
     assert "after 4293.437569" in out, out
     assert elapsed < 5.0
+
+
+# The issue asks for a stop within 1 s of SIGINT; the measured times are ~0.05 s
+# (polling every 50 ms). The margin covers interpreter exit on a loaded machine.
+STOP_WITHIN = 1.0
+
+
+def test_ctrl_c_interrupts_one_long_base_scan() -> None:
+    out, elapsed = interrupt_after(MAX_CONTEXT_ONE_SNIPPET, 1.0)
+    assert "interrupted" in out, out
+    assert "after [18438]" in out, out
+    assert elapsed < STOP_WITHIN, elapsed
+
+
+def test_ctrl_c_interrupts_many_long_base_scans() -> None:
+    out, elapsed = interrupt_after(MAX_CONTEXT_MANY_SNIPPET, 1.0)
+    assert "interrupted" in out, out
+    assert "after [18438]" in out, out
+    assert elapsed < STOP_WITHIN, elapsed
+
+
+def test_ctrl_c_interrupts_decay_sum_of_one_base_with_progress() -> None:
+    out, elapsed = interrupt_after(DECAY_SUM_SNIPPET, 1.5)
+    assert "interrupted" in out, out
+    progress = next(line for line in out.splitlines() if line.startswith("progress"))
+    _, n_calls, monotone, total = progress.split()
+    assert int(n_calls) >= 2 and monotone == "True" and int(total) > 1, progress
+    assert "after 4.0" in out, out
+    assert elapsed < STOP_WITHIN, elapsed

@@ -17,6 +17,11 @@ h.update(repr((b.base, b.critical_distance, b.certified)).encode())
 s = rb.staircase(3000, 64)
 h.update(s.bases.tobytes()); h.update(s.contexts.tobytes())
 h.update(rb.max_context(np.geomspace(2, 1e6, 50), 96, limit=10**5).tobytes())
+# Two bases: scanned one after the other with parallel waves at 3 threads, side
+# by side at 1 and 2 (max_context_bases picks by the thread count).
+h.update(rb.max_context(np.array([3e4, 5e5]), 128, limit=10**5).tobytes())
+# One base, many distances: chunks of distances spread over the threads.
+h.update(rb.decay_sum(np.arange(0, 2**50, 2**50 // 5000), 5e5, 128).tobytes())
 print(h.hexdigest())
 """
 

@@ -4,9 +4,11 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "py_monitor.hpp"
+#include "ropebound/decay.hpp"
 
 namespace py = pybind11;
 
@@ -18,6 +20,11 @@ using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecas
 
 py::dict min_base_py(const FrequencyModel& model, std::uint64_t context, double start_base,
                      bool staircase, py::object progress, double max_base, int workers) {
+  // Every table the search builds is at a base >= start_base, where no theta
+  // exceeds the model's bound there.
+  if (context > 0) {
+    check_phase_range(static_cast<double>(context - 1), model_theta_bound(model, start_base));
+  }
   PyMonitor monitor(std::move(progress));
   MinBaseResult r;
   {
@@ -54,6 +61,7 @@ py::dict min_base_py(const FrequencyModel& model, std::uint64_t context, double 
 
 py::tuple first_negative_py(const FrequencyTable& table, std::uint64_t start, std::uint64_t end,
                             py::object progress) {
+  if (end > start) check_phase_range(static_cast<double>(end - 1), table.max_theta());
   PyMonitor monitor(std::move(progress));
   FirstNegative r;
   {
@@ -64,29 +72,53 @@ py::tuple first_negative_py(const FrequencyTable& table, std::uint64_t start, st
   return py::make_tuple(r.distance, r.unknown);
 }
 
-// First negative distance below `limit` for many bases: parallel over bases,
-// each scanned serially on one thread.
+// First negative distance below `limit` for many bases. With at least as many
+// bases as threads, bases run in parallel, each scanned on one thread; with
+// fewer, one base at a time with its scan's blocks in parallel waves (a lone
+// base still uses every thread). Either way the scan gets a monitor, so Ctrl-C
+// stops it mid-base, and the answer is the same (first_negative's result does
+// not depend on how it is run). Tables are built inside the work item, so
+// memory does not grow with the number of bases.
 py::tuple max_context_bases(const FrequencyModel& model, DoubleArray bases, std::uint64_t limit,
                             py::object progress) {
   const auto n = bases.size();
-  std::vector<FrequencyTable> tables;
-  tables.reserve(static_cast<std::size_t>(n));
-  for (py::ssize_t k = 0; k < n; ++k) tables.push_back(model_table(model, bases.data()[k]));
+  const double* bd = bases.data();
+  // The model's frequencies only shrink as the base grows: the smallest base
+  // has the largest phases.
+  if (limit > 0 && n > 0) {
+    check_phase_range(static_cast<double>(limit - 1),
+                      model_theta_bound(model, *std::min_element(bd, bd + n)));
+  }
   py::array_t<std::int64_t> out(n);
   py::array_t<std::uint64_t> unknown(n);
   std::int64_t* od = out.mutable_data();
   std::uint64_t* ud = unknown.mutable_data();
   PyMonitor monitor(std::move(progress));
-  bool finished;
+  FirstError error;
+  bool finished = true;
   {
     py::gil_scoped_release release;  // see min_base_py
-    finished = parallel_for(n, &monitor, [&](std::int64_t k, int) {
-      const FirstNegative r = first_negative(tables[k], 0, limit, false, nullptr);
-      od[k] = r.distance;
-      ud[k] = r.unknown;
-    });
+    if (n >= static_cast<py::ssize_t>(max_threads())) {
+      finished = parallel_for_monitored(n, &monitor, [&](std::int64_t k, int, LoopMonitor& loop) {
+        try {
+          const FirstNegative r = first_negative(model_table(model, bd[k]), 0, limit, false, &loop);
+          od[k] = r.distance;
+          ud[k] = r.unknown;
+        } catch (...) {
+          error.capture(k);
+        }
+      });
+    } else {
+      for (py::ssize_t k = 0; k < n && finished; ++k) {
+        const FirstNegative r = first_negative(model_table(model, bd[k]), 0, limit, true, &monitor);
+        od[k] = r.distance;
+        ud[k] = r.unknown;
+        finished = !r.stopped;
+      }
+    }
   }
-  if (!finished) monitor.raise();
+  error.rethrow();
+  if (!finished || monitor.stop_requested()) monitor.raise();
   return py::make_tuple(out, unknown);
 }
 
@@ -122,15 +154,18 @@ void register_solver(py::module_& m) {
         py::arg("progress") = py::none());
   m.def(
       "admissible_step",
-      [](const FrequencyTable& table, std::uint64_t context) {
+      [](const FrequencyTable& table, std::uint64_t context, py::object progress) {
+        if (context > 0) check_phase_range(static_cast<double>(context - 1), table.max_theta());
+        PyMonitor monitor(std::move(progress));
         AdmissibleStep r;
         {
           py::gil_scoped_release release;  // reads the table only
-          r = admissible_step(table, context);
+          r = admissible_step(table, context, &monitor);
         }
+        if (r.stopped) monitor.raise();
         return py::make_tuple(r.step, r.admissible);
       },
-      py::arg("table"), py::arg("context"));
+      py::arg("table"), py::arg("context"), py::arg("progress") = py::none());
   m.def("max_context_bases", &max_context_bases, py::arg("model"), py::arg("bases"),
         py::arg("limit"), py::arg("progress") = py::none());
 }

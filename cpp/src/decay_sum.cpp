@@ -14,7 +14,7 @@ constexpr double kU = kUnitRoundoff;
 constexpr double kInvTwoPi = 0x1.45f306dc9c883p-3;
 
 struct Reduced {
-  dd phase;      // ~ m*theta - 2*pi*k, |phase| <= pi + tiny
+  dd phase;      // ~ m*theta - 2*pi*k, |phase| < 5.5 (fl(m*theta) <= kMaxPhase)
   double error;  // |m*theta_exact - 2*pi*k - (phase.hi + phase.lo)| <= error
 };
 
@@ -56,8 +56,8 @@ const InverseFactorials& inverse_factorials() {
   return table;
 }
 
-// sin and cos of a double-double phase |r| <= 4 to ~1e-30: Taylor series of r/8
-// (|r/8| <= 0.5; 13 terms of each leave < 1e-34), Horner in x^2 with
+// sin and cos of a double-double phase |r| <= 5.5 to ~1e-30: Taylor series of r/8
+// (|r/8| <= 0.69; 13 terms of each leave < 2e-31), Horner in x^2 with
 // double-double coefficients, then three double-angle steps, each at most
 // doubling the absolute error (|cos|, |sin| <= 1).
 void dd_sincos(dd r, dd& c_out, dd& s_out) {
@@ -83,8 +83,8 @@ void dd_sincos(dd r, dd& c_out, dd& s_out) {
   s_out = s;
 }
 
-// Error of the dd_sincos path per term: truncation < 1e-34, ~60 dd operations of
-// relative error <= 8u^2 on values <= 2, amplified at most 8x by the doublings.
+// Error of the dd_sincos path per term: truncation < 2e-30 after the doublings, ~60 dd operations
+// of relative error <= 8u^2 on values <= 2, amplified at most 8x by the doublings.
 constexpr double kPreciseSinCosErr = 0x1p-94;
 
 }  // namespace
@@ -99,11 +99,11 @@ dd precise_cos_of_double(double phase, double& error) {
 
 double sincos_error_bound(double m, const FrequencyTable& table, std::size_t pair) {
   // Worst case of sincos_kernel's err over every distance <= m: with P = m hi,
-  // |p2| <= uP, |q2| <= u(P + 4), |t1| <= 1.01 uP, |qm1| + |qm2| + |ql| <= 2.46e-16 K
-  // for K = P/(2 pi) + 1.
+  // |p2| <= uP, |q2| <= u(P + 5.5), |t1| <= 1.01 uP, |qm1| + |qm2| + |ql| <= 2.46e-16 K
+  // for K = P/(2 pi) + 1 (P <= kMaxPhase: the remainder is below 5.5).
   const double p = m * table.hi[pair];
   const double k = p * kInvTwoPi + 1.0;
-  const double magnitudes = 3.1 * kU * p + 4.0 * kU + 2.46e-16 * k;
+  const double magnitudes = 3.1 * kU * p + 5.5 * kU + 2.46e-16 * k;
   return (p * table.rel_err[pair] + 6.0 * kU * magnitudes + k * 0x1p-158 + detail::kKernelErr) *
          (1.0 + 1e-9);
 }

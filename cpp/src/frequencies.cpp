@@ -63,6 +63,18 @@ double FrequencyTable::max_theta() const {
   return best;
 }
 
+double model_theta_bound(const FrequencyModel& model, double base) {
+  double best = 0.0;
+  for (const auto& terms : model.pairs) {
+    double sum = 0.0;
+    for (const auto& term : terms) {
+      sum += std::fabs(term.c) * std::pow(base, -static_cast<double>(term.p) / model.q);
+    }
+    best = std::max(best, sum);
+  }
+  return best * (1.0 + 1e-12);
+}
+
 FrequencyModel FrequencyModel::rope(int dim, int rotary_dim) {
   check_dims(dim, rotary_dim);
   FrequencyModel model;

@@ -755,34 +755,45 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
 
 namespace ropebound {
 
-AdmissibleStep admissible_step(const FrequencyTable& table, std::uint64_t context) {
+AdmissibleStep admissible_step(const FrequencyTable& table, std::uint64_t context,
+                               Monitor* monitor) {
   AdmissibleStep out;
-  std::vector<double> values(context);
-  decay_curve(table, 0, context, values.data(), nullptr);
+  // The curve in chunks: memory stays bounded for any context, and each
+  // chunk's parallel pass polls the monitor.
+  constexpr std::uint64_t kChunk = std::uint64_t{1} << 20;
+  std::vector<double> values(std::min(context, kChunk));
   const double error = decay_curve_error_bound(table, context - 1);
   double rate = 0.0;
   for (double s : table.slope_abs) rate += s;
   // First-order steps: |dB_m/du| <= m * rate for every larger base.
   double best = std::numeric_limits<double>::infinity(), second = best;
   std::uint64_t critical = 0;
-  for (std::uint64_t m = 0; m < context; ++m) {
-    double lower = values[m] - error;
-    if (lower < 0.0) {
-      const Sign sign = certified_sign(m, table, values[m], error);
-      if (sign != Sign::kNonNegative) {
-        out.admissible = false;
-        return out;
-      }
-      lower = 0.0;
+  for (std::uint64_t first = 0; first < context; first += kChunk) {
+    const std::uint64_t count = std::min(kChunk, context - first);
+    if (!decay_curve(table, first, count, values.data(), monitor)) {
+      out.stopped = true;
+      return out;
     }
-    if (m == 0 || rate <= 0.0) continue;
-    const double h = lower / (static_cast<double>(m) * rate);
-    if (h < best) {
-      second = best;
-      best = h;
-      critical = m;
-    } else if (h < second) {
-      second = h;
+    for (std::uint64_t k = 0; k < count; ++k) {
+      const std::uint64_t m = first + k;
+      double lower = values[k] - error;
+      if (lower < 0.0) {
+        const Sign sign = certified_sign(m, table, values[k], error);
+        if (sign != Sign::kNonNegative) {
+          out.admissible = false;
+          return out;
+        }
+        lower = 0.0;
+      }
+      if (m == 0 || rate <= 0.0) continue;
+      const double h = lower / (static_cast<double>(m) * rate);
+      if (h < best) {
+        second = best;
+        best = h;
+        critical = m;
+      } else if (h < second) {
+        second = h;
+      }
     }
   }
   out.admissible = true;

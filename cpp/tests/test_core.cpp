@@ -1,15 +1,19 @@
 // Stand-alone checks of the C++ core (no Python): run by ctest, and once under
 // -fsanitize=address,undefined in .ci/run.
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "ropebound/decay.hpp"
 #include "ropebound/float32.hpp"
 #include "ropebound/frequencies.hpp"
 #include "ropebound/recurrence.hpp"
+#include "ropebound/sincos.hpp"
 #include "ropebound/solver.hpp"
 #include "ropebound/walk.hpp"
 
@@ -232,7 +236,71 @@ static void test_float32_model() {
   CHECK(float32_phase((1u << 24) + 1, 1.0f) == 16777216.0);
 }
 
+// The reduction at the edge of its proven range (kMaxPhase = 2^53, decay.hpp):
+// phases m * theta with theta of few significant bits are exact in long double
+// (64-bit significand), where cosl reduces them exactly. Some of them leave a
+// remainder beyond 1.25 pi (k one off the nearest integer, quadrant j = +-3, up
+// to 4.83 seen):
+// the case the range's proof adds to the kernel's.
+static void test_reduction_at_the_edge() {
+  const double thetas[] = {1.0, 1.5, 0.75, 1.375, 3.0, 0.3125, 1536.0, 0x1.8p30};
+  int beyond = 0, compared = 0;
+  for (double theta : thetas) {
+    const FrequencyTable t = explicit_frequencies(&theta, 1);
+    const double top = std::floor(kMaxPhase / theta);
+    for (int k = 0; k < 400; ++k) {
+      const double m = top - static_cast<double>(k) * 9973.0;
+      const long double exact = cosl(static_cast<long double>(m) * theta);
+      const Bounded fast = decay_sum(static_cast<std::uint64_t>(m), t);
+      const Bounded precise = decay_sum_precise(static_cast<std::uint64_t>(m), t);
+      CHECK(std::fabs(static_cast<long double>(fast.value) - exact) <= fast.error + 1e-18L);
+      CHECK(std::fabs(static_cast<long double>(precise.value) - exact) <= precise.error + 1e-18L);
+      CHECK(fast.error < 1e-14);
+      const detail::ReducedPhase x = detail::reduce_phase_kernel(m, theta, 0.0, 0.0);
+      CHECK(std::fabs(x.hi) < 5.5);
+      if (std::fabs(x.hi) > 1.25 * M_PI) ++beyond;
+      ++compared;
+    }
+  }
+  CHECK(compared == 3200);
+  CHECK(beyond > 0);
+  // The range itself: 2^53 is in, the next double out, NaN out.
+  check_phase_range(0x1p52, 2.0);
+  int thrown = 0;
+  const double out_of_range[] = {std::nextafter(2.0, 3.0), 1e20, NAN, INFINITY};
+  for (double theta : out_of_range) {
+    try {
+      check_phase_range(0x1p52, theta);
+    } catch (const std::invalid_argument&) {
+      ++thrown;
+    }
+  }
+  CHECK(thrown == 4);
+}
+
+// A Monitor that asks to stop at its first poll.
+struct StopAtOnce final : Monitor {
+  bool keep_going(std::uint64_t, std::uint64_t) override { return false; }
+};
+
+// A long item stops when the loop's monitor does, even when it runs on a
+// thread other than the polling one; a lone base's scan stops too.
+static void test_loop_monitor_stops_long_items() {
+  StopAtOnce stop;
+  std::atomic<int> finished_items{0};
+  const bool done = parallel_for_monitored(3, &stop, [&](std::int64_t, int, LoopMonitor& loop) {
+    while (loop.keep_going(0, 0)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ++finished_items;
+  });
+  CHECK(!done);
+  const FrequencyTable t = rope_frequencies(1e250, 128, 128);
+  const FirstNegative r = first_negative(t, 0, std::uint64_t{1} << 50, true, &stop);
+  CHECK(r.stopped && r.distance < 0);
+}
+
 int main() {
+  test_reduction_at_the_edge();
+  test_loop_monitor_stops_long_items();
   test_min_base_is_smallest_admissible();
   test_min_base_workers_agree();
   test_walk_matches_exact();

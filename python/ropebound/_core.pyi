@@ -64,7 +64,9 @@ def first_negative(
 def max_context_bases(
     model: FrequencyModel, bases: _F64, limit: int, progress: _Progress = None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]: ...
-def admissible_step(table: FrequencyTable, context: int) -> tuple[float, bool]: ...
+def admissible_step(
+    table: FrequencyTable, context: int, progress: _Progress = None
+) -> tuple[float, bool]: ...
 
 class Float32Table:
     def __init__(
@@ -77,6 +79,9 @@ def decay_sum_float32(
 def first_negative_float32(
     table: Float32Table, start: int, end: int, progress: _Progress = None
 ) -> tuple[int, int]: ...
+def decay_curve_float32(
+    table: Float32Table, start: int, length: int, progress: _Progress = None
+) -> tuple[_F64, float]: ...
 def roformer_curve(
     table: FrequencyTable, start: int, length: int, progress: _Progress = None
 ) -> tuple[_F64, _F64]: ...

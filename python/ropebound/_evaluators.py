@@ -92,6 +92,11 @@ def build(
         theta = check_frequencies(frequencies)
         if precision == "exact":
             return Evaluator(exact=_core.FrequencyTable.explicit(theta.astype(np.float64)))
+        if np.max(theta) > np.finfo(np.float32).max:
+            raise ValueError(
+                f"frequencies must be <= {float(np.finfo(np.float32).max):.7g} (float32's "
+                f"largest) with precision={precision!r}, got {float(np.max(theta))!r}"
+            )
         return Evaluator(
             float32=_core.Float32Table(theta.astype(np.float32), 0.0, precision == "bfloat16-table")
         )
@@ -114,9 +119,17 @@ def build(
         theta = scaled_frequencies(float(b), d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
         full = np.concatenate([np.asarray(theta, dtype=np.float64), np.zeros(unrotated)])
         return Evaluator(exact=_core.FrequencyTable.explicit(full))
-    theta32 = scaled_frequencies(
-        float(b), d, rotary_dim=r, scaling=scaling, seq_len=seq_len, precision="float32"
-    )
+    # A factor beyond float32's range overflows (or divides by a zero float32):
+    # reported here as a ValueError rather than as NumPy warnings and NaN.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        theta32 = scaled_frequencies(
+            float(b), d, rotary_dim=r, scaling=scaling, seq_len=seq_len, precision="float32"
+        )
+    if not np.all(np.isfinite(theta32)):
+        raise ValueError(
+            "scaling gives float32 frequencies that are not finite (a factor beyond "
+            "float32's range); they must be finite with precision='float32'"
+        )
     return Evaluator(
         float32=_core.Float32Table(
             np.asarray(theta32, dtype=np.float32), float(unrotated), precision == "bfloat16-table"

@@ -102,16 +102,18 @@ def _memory_bytes() -> int:
         return 1 << 40
 
 
-def check_length(length: Any, name: str = "length", *, start: int = 0) -> int:
-    """A non-negative output length whose float64 result fits in physical memory."""
+def check_length(length: Any, name: str = "length", *, start: int = 0, arrays: int = 1) -> int:
+    """A non-negative output length whose ``arrays`` float64 arrays of that length
+    (everything the call allocates in proportion to it) fit in half of physical
+    memory."""
     n = check_int(length, name)
     if n < 0:
         raise ValueError(f"{name} must be >= 0, got {n}")
-    limit = min(MAX_DISTANCE - start, _memory_bytes() // 2 // 8)
+    limit = min(MAX_DISTANCE - start, _memory_bytes() // 2 // (8 * arrays))
     if n > limit:
         raise ValueError(
-            f"{name} must be <= {limit} here (2**53 - start, and the float64 output "
-            f"must fit in half of this machine's memory), got {n}"
+            f"{name} must be <= {limit} here (2**53 - start, and the {arrays} float64 "
+            f"output array(s) must fit in half of this machine's memory), got {n}"
         )
     return n
 

@@ -198,7 +198,9 @@ def decay_sum(
     from degree-17/18 Taylor polynomials on :math:`|y| \le \pi/4` (no libm, so the
     bound is the code's own); the terms are summed with compensation.
     The resulting bound is below 1e-12 for ``m < 2**40``, ``base <= 1e15``,
-    ``dim <= 1024`` (about ``d/2 * 4.5e-16``).
+    ``dim <= 1024`` (about ``d/2 * 4.5e-16``). The reduction is proven for phases
+    ``m * theta_i <= 2**53``: larger ones (explicit or down-scaled frequencies)
+    raise ``ValueError``.
 
     Examples
     --------
@@ -230,16 +232,28 @@ def decay_sum(
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
     m_arr = check_distances(m)
-    m_flat, b_flat, shape = _broadcast(m_arr, check_base(base))
-    # Equal bases adjacent: the core builds one frequency table per run.
-    order = np.argsort(b_flat, kind="stable")
-    values_sorted, errors_sorted = _core.decay_sum_bases(
-        np.ascontiguousarray(m_flat[order]), np.ascontiguousarray(b_flat[order]), d, r, progress
-    )
-    values = np.empty_like(values_sorted)
-    errors = np.empty_like(errors_sorted)
-    values[order] = values_sorted
-    errors[order] = errors_sorted
+    base_arr = check_base(base)
+    if base_arr.size == 1:
+        # One base: no broadcast copy, no sort (the core takes a lone base).
+        shape = np.broadcast_shapes(m_arr.shape, base_arr.shape)
+        values, errors = _core.decay_sum_bases(
+            np.ascontiguousarray(np.broadcast_to(m_arr, shape).ravel()),
+            np.ascontiguousarray(base_arr.ravel()),
+            d,
+            r,
+            progress,
+        )
+    else:
+        m_flat, b_flat, shape = _broadcast(m_arr, base_arr)
+        # Equal bases adjacent: each chunk of work builds a table per run.
+        order = np.argsort(b_flat, kind="stable")
+        values_sorted, errors_sorted = _core.decay_sum_bases(
+            np.ascontiguousarray(m_flat[order]), np.ascontiguousarray(b_flat[order]), d, r, progress
+        )
+        values = np.empty_like(values_sorted)
+        errors = np.empty_like(errors_sorted)
+        values[order] = values_sorted
+        errors[order] = errors_sorted
     if shape == ():
         if return_error:
             return float(values[0]), float(errors[0])
@@ -271,6 +285,14 @@ def _evaluate_table(
     return _core.decay_sum_float32(ev.float32, m, progress)
 
 
+def _offset_progress(
+    progress: Callable[[int, int], Any], offset: int, size: int, total: int
+) -> Progress:
+    """progress for a group of ``size`` of a call's ``total`` distances, starting at
+    ``offset``: the group's own (done, total) in work units, mapped to distances."""
+    return lambda done, units: progress(offset + size * done // max(units, 1), total)
+
+
 def _decay_sum_tables(
     m: Any,
     base: Any,
@@ -290,10 +312,18 @@ def _decay_sum_tables(
         m_flat, b_flat, shape = _broadcast(m_arr, check_base(base))
         values = np.empty(m_flat.shape)
         errors = np.empty(m_flat.shape)
-        for b in np.unique(b_flat):
-            ev = evaluators.build(float(b), dim, rotary_dim, **selectors)
-            sel = b_flat == b
-            v, e = _evaluate_table(ev, np.ascontiguousarray(m_flat[sel]), progress)
+        # One table per distinct base, over the positions of that base: sorted
+        # once (a mask per base would cost len(m) per base).
+        order = np.argsort(b_flat, kind="stable")
+        b_sorted = b_flat[order]
+        starts = np.flatnonzero(np.r_[True, b_sorted[1:] != b_sorted[:-1]])
+        ends = np.r_[starts[1:], b_sorted.size]
+        total = int(b_sorted.size)
+        for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+            ev = evaluators.build(float(b_sorted[lo]), dim, rotary_dim, **selectors)
+            sel = order[lo:hi]
+            step = None if progress is None else _offset_progress(progress, lo, hi - lo, total)
+            v, e = _evaluate_table(ev, np.ascontiguousarray(m_flat[sel]), step)
             values[sel] = v
             errors[sel] = e
     if shape == ():
@@ -392,11 +422,11 @@ def decay_curve(
             if return_error:
                 return curve, float(_core.decay_curve_error_bound(ev.exact, max(s + n - 1, 0)))
             return curve
-        m = np.arange(s, s + n, dtype=np.uint64)
-        values32, errors32 = _evaluate_table(ev, m, progress)
-        if return_error:
-            return values32, float(errors32.max()) if n else 0.0
-        return values32
+        assert ev.float32 is not None
+        # Streamed in the core: the output is the only array of this length
+        # (what check_length counts), no distances or per-element bounds.
+        values32, worst = _core.decay_curve_float32(ev.float32, s, n, progress)
+        return (values32, float(worst)) if return_error else values32
     table = frequency_table(base, dim, rotary_dim)
     if _backend.select_backend(backend) == "cuda":
         cuda = _backend.cuda_module()

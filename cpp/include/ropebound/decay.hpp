@@ -3,6 +3,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <stdexcept>
 
 #include "ropebound/frequencies.hpp"
 #include "ropebound/monitor.hpp"
@@ -11,6 +13,37 @@ namespace ropebound {
 
 // Distances are exact integers below 2^53 (exactly representable doubles).
 inline constexpr std::uint64_t kMaxDistance = std::uint64_t{1} << 53;
+
+// Largest phase m * theta (radians) the argument reduction is proven for.
+//
+// Why a limit rather than a wider reduction: every evaluator reduces with
+// k = nearbyint(fl(m theta) * fl(1/2pi)). While fl(m theta) <= 2^53 the
+// rounded phase is off by at most 1 (an ulp at 2^53) and its product with
+// fl(1/2pi), below 2^51, by at most 2^53 * 9.8e-18 (the rounding of 1/2pi) +
+// 2^-3 (half an ulp): k is within 1/2 + 1/2pi + 0.214 < 0.875 of m theta / 2pi,
+// so the remainder has |x| <= 2pi * 0.875 < 5.5, the quadrant
+// j = round(2x/pi) lies in -3..3 (|2x/pi| < 3.5), and
+// j * (pi/2)_hi is exact (its significand ends in three zero bits), so the
+// kernels' error analysis holds unchanged (sincos.hpp, decay_sum.cpp). Beyond
+// 2^53 the quotient loses its integer part, and neither RoPE (distances
+// < 2^53, theta <= 1) nor any scaling scheme with factor >= 1 gets there: only
+// explicit or down-scaled frequencies can, and those inputs are rejected
+// rather than answered by a reduction that nothing else needs.
+inline constexpr double kMaxPhase = 0x1p53;
+
+// Throws std::invalid_argument (a ValueError in Python) unless the computed
+// largest_distance * max_theta <= kMaxPhase (the exact product is then at
+// most 2^53 + 1); NaN fails too.
+inline void check_phase_range(double largest_distance, double max_theta) {
+  const double phase = largest_distance * max_theta;
+  if (phase <= kMaxPhase) return;
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "m * theta must be <= 2**53 (about 9.007e15 rad, the range where the argument "
+                "reduction is proven), got largest distance %.17g x largest frequency %.17g",
+                largest_distance, max_theta);
+  throw std::invalid_argument(text);
+}
 
 // Bound assumed for libm's cos of a double (used only by the float32 model,
 // whose phases are arbitrary doubles): 2 ulps of a result in [-1, 1] (glibc

@@ -4,8 +4,11 @@
 // bf16 cos/sin table).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <stdexcept>
 #include <vector>
 
 #include "ropebound/decay.hpp"
@@ -24,6 +27,28 @@ struct Float32Table {
 inline double float32_phase(std::uint64_t m, float theta) {
   const float mf = static_cast<float>(m);
   return static_cast<double>(mf * theta);
+}
+
+// Throws std::invalid_argument unless every float32 phase up to the largest
+// distance is finite and <= kMaxPhase: the precise evaluator reduces the
+// phase like decay_sum does (decay.hpp). A non-finite theta fails too.
+inline void check_float32_phase_range(std::uint64_t largest_distance, const Float32Table& table) {
+  float largest = 0.0f;
+  for (float t : table.theta) {
+    if (!(t >= 0.0f && t <= 3.4028234663852886e38f)) {
+      throw std::invalid_argument("float32 frequencies must be finite and >= 0");
+    }
+    largest = std::max(largest, t);
+  }
+  // fl32(fl32(m) * theta) is monotone in m and theta: the largest phase is here.
+  const double phase = float32_phase(largest_distance, largest);
+  if (phase <= kMaxPhase) return;
+  char text[160];
+  std::snprintf(text, sizeof text,
+                "the float32 phase fl32(fl32(m) * theta) must be <= 2**53 (the range where the "
+                "argument reduction is proven), got %.17g",
+                phase);
+  throw std::invalid_argument(text);
 }
 
 // B^_m: the exact value of the modelled float32 arithmetic, with a rigorous

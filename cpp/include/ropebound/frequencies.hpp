@@ -59,6 +59,10 @@ struct FrequencyModel {
   static FrequencyModel rope(int dim, int rotary_dim);
 };
 
+// An upper bound on every theta_i(b') for b' >= base: sum_j |c_ij| base^(-p_ij/q)
+// (each term only shrinks as the base grows), with slack for pow's rounding.
+double model_theta_bound(const FrequencyModel& model, double base);
+
 // The double-double table of a model at one base (base in (1, kMaxBase]).
 // Throws std::invalid_argument where a frequency is not positive.
 FrequencyTable model_table(const FrequencyModel& model, double base);

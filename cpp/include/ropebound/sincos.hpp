@@ -8,8 +8,10 @@
 //  1. m * theta_hi is split exactly (fma), m * theta_lo rounded once;
 //  2. k = round(p / 2pi); p - k*2pi_hi is exact (two_prod of k, Sterbenz for the
 //     difference), the small remainders are summed in double;
-//  3. the reduced x = r + tail (an exact two_sum) is reduced once more by
-//     j * pi/2 (j in -2..2, exact) to |y| <= pi/4 + tiny;
+//  3. the reduced x = r + tail (an exact two_sum, |x| < 5.5 for phases up to
+//     kMaxPhase = 2^53, see decay.hpp) is reduced once more by j * pi/2 (j in
+//     -3..3; j * (pi/2)_hi is exact, its significand ending in three zero
+//     bits, and the difference is exact by Sterbenz) to |y| <= pi/4 + tiny;
 //  4. Taylor polynomials to degree 17 (sin) and 18 (cos): truncation < 1e-19,
 //     Horner with fma on z = y^2 <= 0.62 adds at most 4u.
 #pragma once
@@ -36,14 +38,15 @@ struct SinCosTerm {
   double c, s, err;
 };
 
-// m * theta - 2*pi*k = hi + lo (|hi + lo| <= pi + tiny) within err.
+// m * theta - 2*pi*k = hi + lo within err; |hi + lo| < 5.5 while
+// m * theta <= kMaxPhase (k may be off by one from the nearest integer there).
 struct ReducedPhase {
   double hi, lo, err;
 };
 
 // Steps 1-2 (and the exact split of step 3's input). theta = hi + lo with
 // |theta - exact| <= rel * hi; m a non-negative integer < 2^53, or m = 1 and
-// any finite double hi (an already computed phase).
+// hi an already computed phase; in both cases m * hi <= kMaxPhase.
 inline ReducedPhase reduce_phase_kernel(double m, double hi, double lo, double rel) {
   const double p1 = m * hi;
   const double p2 = std::fma(m, hi, -p1);
@@ -105,10 +108,10 @@ inline CosSin rotate_by_quadrant(std::uint64_t q_bits, double cos_y, double sin_
   return out;
 }
 
-// Steps 3-4: cos and sin of a reduced phase xh + xl (|xh| <= pi + tiny), each
+// Steps 3-4: cos and sin of a reduced phase xh + xl (|xh| < 5.5), each
 // within kKernelErr.
 inline CosSin sincos_of_reduced(double xh, double xl) {
-  const NearestInteger q = nearest_integer(xh * kTwoOverPi);  // |j| <= 2
+  const NearestInteger q = nearest_integer(xh * kTwoOverPi);  // |j| <= 3
   const double j = q.j;
   const double y = (xh - j * kHalfPi1) + (xl - j * kHalfPi2);
   const double z = y * y;
@@ -149,7 +152,8 @@ inline CosSin rough_sincos(double m, double hi) {
   return rotate_by_quadrant(q.bits, cos_y, sin_y);
 }
 
-// theta = hi + lo with |theta - exact| <= rel * hi; m a non-negative integer < 2^53.
+// theta = hi + lo with |theta - exact| <= rel * hi; m a non-negative integer < 2^53,
+// m * hi <= kMaxPhase.
 inline SinCosTerm sincos_kernel(double m, double hi, double lo, double rel) {
   const ReducedPhase x = reduce_phase_kernel(m, hi, lo, rel);
   const CosSin cs = sincos_of_reduced(x.hi, x.lo);

@@ -84,10 +84,13 @@ MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context
 // At an admissible base (every B_m >= 0, m < context): a step h in u = ln b
 // such that every base in [b, b e^h] is admissible. admissible = false when
 // some m < context has B_m < 0 (or an unsettled sign) at b.
+// The monitor may stop the pass (stopped = true, the rest meaningless).
 struct AdmissibleStep {
   double step = 0.0;
   bool admissible = false;
+  bool stopped = false;
 };
-AdmissibleStep admissible_step(const FrequencyTable& table, std::uint64_t context);
+AdmissibleStep admissible_step(const FrequencyTable& table, std::uint64_t context,
+                               Monitor* monitor = nullptr);
 
 }  // namespace ropebound
