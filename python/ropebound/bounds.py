@@ -103,7 +103,9 @@ class BaseBound:
     rotary_dim: int
     inclusive: bool = False
     attained: bool = True
-    jumps: int = 0
+    # A diagnostic that varies with thread timing: not part of the answer, so it
+    # takes no part in equality or hashing.
+    jumps: int = field(default=0, compare=False)
 
     def __float__(self) -> float:
         return self.base
@@ -277,7 +279,9 @@ def min_base(
         )
         return _min_base_float32(exact, n, prec, scaling, seq_len)
     if scaling is not None:
-        return _min_base_scaled(L, d, r, n, inclusive, b0, scaling, seq_len, progress)
+        return _min_base_scaled(
+            L, d, r, n, inclusive, b0, scaling, seq_len, progress, start is not None
+        )
     use_cuda = _backend.select_backend(backend) == "cuda"
     model = _core.FrequencyModel.rope(d, r)
     res = _core.min_base_search(model, n, b0, False, progress, workers=_search_workers())
@@ -330,6 +334,7 @@ def _min_base_scaled(
     scaling: Mapping[str, Any],
     seq_len: int | None,
     progress: Progress,
+    start_given: bool,
 ) -> BaseBound:
     """min_base for a scaling scheme: the jump search on each exact model segment."""
     b = b0
@@ -343,6 +348,13 @@ def _min_base_scaled(
         jumps += int(res["jumps"])
         if not res["exhausted"]:
             critical = int(res["critical_distance"])
+            if critical < 0 and res["base"] == b0:
+                # The start itself is admissible: nothing below it was examined, so
+                # it is not b* (only at a later segment's first base, reached after
+                # every base below failed, does an admissible start mean b*).
+                if start_given:
+                    return BaseBound(b0, None, bool(res["certified"]), L, d, r, inclusive)
+                return BaseBound(1.0, None, False, L, d, r, inclusive, attained=False)
             return BaseBound(
                 float(res["base"]),
                 None if critical < 0 else critical,
@@ -367,9 +379,10 @@ def _min_base_float32(
 ) -> BaseBound:
     """Smallest float32 base >= exact b* admissible under float32 arithmetic (uncertified)."""
     f = np.float32(exact.base)
-    if float(f) < exact.base:
+    if float(f) <= 1.0 or float(f) < exact.base:
+        # An infimum b* = 1 is no base: the float32 candidates start above it.
         f = np.nextafter(f, np.float32(np.inf))
-    for _ in range(max_steps):
+    for step in range(max_steps):
         ev = evaluators.build(
             float(f),
             exact.dim,
@@ -381,6 +394,9 @@ def _min_base_float32(
         )
         assert ev.float32 is not None
         m, _unknown = _core.first_negative_float32(ev.float32, 0, n, None)
+        if m < 0 and step == 0 and not exact.attained:
+            # As exact arithmetic: the smallest float32 above 1 is admissible too.
+            return exact
         if m < 0:
             return BaseBound(
                 float(f),
