@@ -42,9 +42,11 @@ from ._validate import (
     MAX_DISTANCE,
     check_base,
     check_dim,
+    check_executor,
     check_int,
     check_progress,
     check_rotary_dim,
+    check_seq_len,
 )
 
 Progress = Callable[[int, int], Any] | None
@@ -144,11 +146,23 @@ class Staircase:
         return int(self.contexts.size)
 
 
-def _check_context(context: Any, *, limit: int = MAX_SEARCH_CONTEXT) -> int:
-    L = check_int(context, "context")
+def _check_context(context: Any, *, limit: int = MAX_SEARCH_CONTEXT, name: str = "context") -> int:
+    L = check_int(context, name)
     if not 1 <= L <= limit:
-        raise ValueError(f"context must be an integer in [1, {limit}], got {L}")
+        raise ValueError(f"{name} must be an integer in [1, {limit}], got {L}")
     return L
+
+
+def _check_int_list(values: Any, name: str) -> list[Any]:
+    """The items of a non-empty iterable (not a string, bytes or mapping), as a list."""
+    if isinstance(values, (str, bytes, bytearray, Mapping)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"{name} must be a non-empty list of integers, got {type(values).__name__} {values!r}"
+        )
+    items = list(values)
+    if not items:
+        raise ValueError(f"{name} must be a non-empty list of integers, got none")
+    return items
 
 
 def _distances(context: int, inclusive: bool) -> int:
@@ -261,6 +275,7 @@ def min_base(
     r = check_rotary_dim(d, rotary_dim)
     n = _distances(L, inclusive)
     check_progress(progress)
+    check_seq_len(seq_len, scaling)
     prec = evaluators.check_precision(precision)
     trivial = _trivial_bound(n, L, d, r, inclusive)
     if trivial is not None:
@@ -436,11 +451,12 @@ def staircase(
     skipped. With ``scaling`` (held fixed, ``seq_len`` fixed too) the pass runs
     segment by segment of the scheme's exact model, as in :func:`min_base`.
     """
-    L = _check_context(max_context, limit=MAX_STAIRCASE_CONTEXT)
+    L = _check_context(max_context, limit=MAX_STAIRCASE_CONTEXT, name="max_context")
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
     n = _distances(L, inclusive)
     check_progress(progress)
+    check_seq_len(seq_len, scaling)
     offset = 1 if inclusive else 0
     trivial = _trivial_bound(n, L, d, r, inclusive)
     if trivial is not None:
@@ -570,6 +586,8 @@ def max_context(
         raise ValueError(f"limit must be an integer in [1, 2**53], got {lim}")
     _distances(1, inclusive)
     check_progress(progress)
+    check_seq_len(seq_len, scaling)
+    check_executor(executor)
     shift = 1 if inclusive else 0
     if _backend.select_backend(backend) == "cuda":
         if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
@@ -584,12 +602,12 @@ def max_context(
         if bases_c.ndim == 0:
             return None if gpu[0] < 0 else int(gpu[0])
         return gpu.reshape(bases_c.shape)
+    size = check_int(chunk_size, "chunk_size")
+    if size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {size}")
     if executor is not None and frequencies is None:
         bases_in = check_base(base)
         if bases_in.ndim > 0:
-            size = check_int(chunk_size, "chunk_size")
-            if size < 1:
-                raise ValueError(f"chunk_size must be >= 1, got {size}")
             flat_in = bases_in.ravel()
             kwargs: dict[str, Any] = {
                 "rotary_dim": rotary_dim,
@@ -689,19 +707,19 @@ def sweep_min_base(
         ``context``, ``dim``, ``rotary_dim``, ``base``, ``critical_distance``
         (-1 for none), ``certified``; rows sorted by dim, then context.
     """
-    ctx = sorted({_check_context(c) for c in contexts})
-    dim_list = [check_dim(d) for d in dims]
-    if not ctx or not dim_list:
-        raise ValueError("contexts and dims must be non-empty")
+    ctx = sorted({_check_context(c, name="contexts") for c in _check_int_list(contexts, "contexts")})
+    dim_list = [check_dim(d, "dims") for d in _check_int_list(dims, "dims")]
     rot: list[int | None]
     if rotary_dims is None:
         rot = [None] * len(dim_list)
     else:
-        rot = list(rotary_dims)
+        rot = _check_int_list(rotary_dims, "rotary_dims")
         if len(rot) != len(dim_list):
             raise ValueError("rotary_dims must have one entry per dim")
     jobs = [(d, check_rotary_dim(d, r)) for d, r in zip(dim_list, rot, strict=True)]
     check_progress(progress)
+    _distances(1, inclusive)
+    check_executor(executor)
     own = executor is None
     pool: Executor = ThreadPoolExecutor(max_workers=2) if executor is None else executor
     try:
@@ -790,6 +808,7 @@ def admissible_bases(
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
     n = _distances(L, inclusive)
+    check_seq_len(seq_len, scaling)
     if not isinstance(base_range, (tuple, list)) or len(base_range) != 2:
         raise TypeError("base_range must be a pair (lo, hi)")
     lo, hi = (float(check_base(x, "base_range")) for x in base_range)

@@ -27,7 +27,9 @@ from ._validate import (
     check_distances,
     check_length,
     check_progress,
+    check_bool,
     check_rotary_dim,
+    check_seq_len,
     check_start,
 )
 
@@ -81,6 +83,7 @@ def frequencies(
         ``r/2`` values: float64, each the double nearest to the double-double
         :math:`\theta_i` the core uses (plain RoPE), or float32.
     """
+    check_seq_len(seq_len, scaling)
     if scaling is not None or precision != "exact":
         from .scaling import scaled_frequencies
 
@@ -183,6 +186,8 @@ def decay_sum(
     ``dim <= 1024`` (about ``d/2 * 4.5e-16``).
     """
     check_progress(progress)
+    return_error = check_bool(return_error, "return_error")
+    check_seq_len(seq_len, scaling)
     if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
         return _decay_sum_tables(
             m,
@@ -332,6 +337,8 @@ def decay_curve(
     s = check_start(start)
     n = check_length(length, start=s)
     check_progress(progress)
+    return_error = check_bool(return_error, "return_error")
+    check_seq_len(seq_len, scaling)
     if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
         if backend != "cpu":
             raise ValueError("backend must be 'cpu' with scaling, precision or frequencies")

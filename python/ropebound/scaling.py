@@ -52,7 +52,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from ._validate import check_base, check_dim, check_int, check_rotary_dim
+from ._validate import check_base, check_dim, check_int, check_rotary_dim, check_seq_len
 from .decay import frequencies
 
 FloatArray = npt.NDArray[np.float64]
@@ -103,7 +103,10 @@ def _real(value: Any, key: str, rope_type: str, *, positive: bool = True) -> flo
             f"{_where(rope_type)}: {key!r} must be a real number, "
             f"got {type(value).__name__} {value!r}"
         )
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # a Python int beyond the double range
+        x = math.inf if value > 0 else -math.inf
     if not math.isfinite(x) or (x <= 0.0 if positive else x < 0.0):
         allowed = "> 0" if positive else ">= 0"
         raise ValueError(f"{_where(rope_type)}: {key!r} must be finite and {allowed}, got {x!r}")
@@ -120,8 +123,10 @@ def _length(value: Any, key: str, rope_type: str) -> int:
             f"got {type(value).__name__} {value!r}"
         )
     n = int(value)
-    if n < 1:
-        raise ValueError(f"{_where(rope_type)}: {key!r} must be a positive integer, got {n}")
+    if not 1 <= n <= 2**53:
+        raise ValueError(
+            f"{_where(rope_type)}: {key!r} must be a positive integer <= 2**53, got {n}"
+        )
     return n
 
 
@@ -196,6 +201,8 @@ def parse_scaling(scaling: Mapping[str, Any] | None, rotary_dim: int | None = No
         ``low_freq_factor > high_freq_factor``, or a factor list of the wrong length.
     """
     rope_type = rope_type_of(scaling)
+    if rotary_dim is not None:
+        check_dim(rotary_dim, "rotary_dim")
     if scaling is None or rope_type == "default":
         return RopeScaling("default")
     d = scaling
@@ -205,6 +212,13 @@ def parse_scaling(scaling: Mapping[str, Any] | None, rotary_dim: int | None = No
         v = d.get(key)
         return None if v is None else _real(v, key, t, positive=positive)
 
+    def divisor(key: str) -> float:
+        # Frequencies are divided by it: 1/x must be a double too (not 5e-324).
+        x = _real(_require(d, key, t), key, t)
+        if not math.isfinite(1.0 / x):
+            raise ValueError(f"{_where(t)}: {key!r} must be >= 2**-1022, got {x!r}")
+        return x
+
     def opt_len(key: str) -> int | None:
         v = d.get(key)
         return None if v is None else _length(v, key, t)
@@ -212,7 +226,7 @@ def parse_scaling(scaling: Mapping[str, Any] | None, rotary_dim: int | None = No
     max_pos = opt_len("max_position_embeddings")
     orig = opt_len("original_max_position_embeddings")
     if t in ("linear", "ntk", "dynamic"):
-        factor = _real(_require(d, "factor", t), "factor", t)
+        factor = divisor("factor")
         return RopeScaling(t, factor=factor, max_position_embeddings=max_pos)
     if t == "yarn":
         orig = _length(
@@ -220,7 +234,7 @@ def parse_scaling(scaling: Mapping[str, Any] | None, rotary_dim: int | None = No
             "original_max_position_embeddings",
             t,
         )
-        f = opt_real("factor")
+        f = divisor("factor") if d.get("factor") is not None else None
         if f is None:
             # v5: only a missing factor is derived from the two lengths.
             if max_pos is None:
@@ -250,7 +264,7 @@ def parse_scaling(scaling: Mapping[str, Any] | None, rotary_dim: int | None = No
             truncate=bool(truncate),
         )
     if t == "llama3":
-        factor = _real(_require(d, "factor", t), "factor", t)
+        factor = divisor("factor")
         low = _real(_require(d, "low_freq_factor", t), "low_freq_factor", t)
         high = _real(_require(d, "high_freq_factor", t), "high_freq_factor", t)
         orig = _length(
@@ -300,15 +314,6 @@ def parse_scaling(scaling: Mapping[str, Any] | None, rotary_dim: int | None = No
     )
 
 
-def _check_seq_len(seq_len: Any) -> int | None:
-    if seq_len is None:
-        return None
-    n = check_int(seq_len, "seq_len")
-    if n < 1:
-        raise ValueError(f"seq_len must be a positive integer, got {n}")
-    return n
-
-
 # --------------------------------------------------------------------------------------------
 # Exact (float64) frequencies
 # --------------------------------------------------------------------------------------------
@@ -327,7 +332,12 @@ def ntk_base(base: float, dim: int, factor: float) -> float:
     s = _real(factor, "factor", "ntk")
     if d == 2:
         return b
-    return b * float(s ** (d / (d - 2)))
+    try:
+        return b * float(s ** (d / (d - 2)))
+    except OverflowError:
+        raise ValueError(
+            f"{_where('ntk')}: 'factor' {s!r} is too large: factor**(d/(d-2)) overflows"
+        ) from None
 
 
 def _dynamic_ratio(p: RopeScaling, seq_len: int | None) -> float:
@@ -350,12 +360,20 @@ def _base_multiplier(p: RopeScaling, r: int, seq_len: int | None) -> float:
     """:math:`\\kappa` with effective base :math:`b\\kappa` (ntk, dynamic); 1 otherwise."""
     if r == 2:
         return 1.0
-    if p.rope_type == "ntk":
-        assert p.factor is not None
-        return float(p.factor ** (r / (r - 2)))
-    if p.rope_type == "dynamic":
-        return float(_dynamic_ratio(p, seq_len) ** (r / (r - 2)))
-    return 1.0
+    if p.rope_type not in ("ntk", "dynamic"):
+        return 1.0
+    assert p.factor is not None
+    ratio = p.factor if p.rope_type == "ntk" else _dynamic_ratio(p, seq_len)
+    try:
+        kappa = float(ratio ** (r / (r - 2)))
+    except OverflowError:
+        kappa = math.inf
+    if not 0.0 < kappa < math.inf:
+        raise ValueError(
+            f"{_where(p.rope_type)}: 'factor' {p.factor!r} is out of range: the base "
+            f"multiplier factor**(r/(r-2)) = {kappa!r} must be a positive double"
+        )
+    return kappa
 
 
 def _correction_range(p: RopeScaling, r: int, base: float) -> tuple[float, float]:
@@ -403,7 +421,7 @@ def _scaled_exact(base: float, r: int, p: RopeScaling, seq_len: int | None) -> F
     kappa = _base_multiplier(p, r, seq_len)
     eff = base * kappa
     if kappa != 1.0:
-        check_base(eff, "effective (NTK-scaled) base")
+        check_base(eff, f"{_where(p.rope_type)}: the effective (NTK-scaled) base")
     theta = frequencies(eff, r)
     t = p.rope_type
     if t in ("default", "ntk", "dynamic"):
@@ -642,7 +660,7 @@ def scaled_frequencies(
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
     b = float(check_base(base))
-    n = _check_seq_len(seq_len)
+    n = check_seq_len(seq_len, scaling)
     if precision not in ("exact", "float32"):
         raise ValueError(f"precision must be 'exact' or 'float32', got {precision!r}")
     p = parse_scaling(scaling, r)
@@ -675,6 +693,10 @@ def attention_factor(
     ``max_position_embeddings`` may also be given inside the dict.
     """
     t = rope_type_of(scaling)
+    if max_position_embeddings is not None:
+        _length(max_position_embeddings, "max_position_embeddings", t)
+    # Validated whatever the type: a malformed dict is an error even where the factor is 1.
+    parse_scaling(scaling)
     if t not in ("yarn", "longrope") or scaling is None:
         return 1.0
     merged = dict(scaling)
@@ -908,7 +930,7 @@ def frequency_model(
     """
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
-    n = _check_seq_len(seq_len)
+    n = check_seq_len(seq_len, scaling)
     p = parse_scaling(scaling, r)
     q = r // 2
     if p.rope_type == "yarn" and not p.truncate:
