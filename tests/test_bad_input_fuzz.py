@@ -135,7 +135,9 @@ BAD_SCALING = st.one_of(
             st.floats(allow_nan=True),
         ),
     ),
-    st.builds(lambda t, f: {"rope_type": t, "factor": f}, st.sampled_from(SCALING_TYPES), BAD_FACTOR),
+    st.builds(
+        lambda t, f: {"rope_type": t, "factor": f}, st.sampled_from(SCALING_TYPES), BAD_FACTOR
+    ),
     st.builds(
         lambda lo, hi: {
             "rope_type": "llama3",
@@ -424,90 +426,249 @@ CONFIG_KEYS = {
 LIT_CONTEXT = bad_int(1, 2**53)
 LIT_DIM = bad_int(4, 2**16, even=True)
 CASES += [
-    Case("aliasing_min_base", literature.aliasing_min_base, {"context": 4096}, {
-        "context": LIT_CONTEXT, "dim": bad_int(4, 2**16, even=True, none_ok=True)}),
-    Case("asymptotic_min_base", literature.asymptotic_min_base, {"context": 4096}, {
-        "context": LIT_CONTEXT}),
-    Case("beta_base_min_base", literature.beta_base_min_base, {"context": 4096}, {
-        "context": LIT_CONTEXT}),
-    Case("power_law_min_base", literature.power_law_min_base, {"context": 4096}, {
-        "context": LIT_CONTEXT}),
-    Case("liu_small_base_thresholds", literature.liu_small_base_thresholds,
-         {"tune_length": 4096}, {"tune_length": LIT_CONTEXT}),
-    Case("cosine_integral", literature.cosine_integral, {"x": 1.0}, {
-        "x": bad_real(0.0, math.inf)}),
-    Case("asymptotic_decay_sum", literature.asymptotic_decay_sum,
-         {"m": 100.0, "base": 1e4, "dim": 128}, {
-        "m": bad_real(-1e-300, math.inf).filter(lambda x: not isinstance(x, float) or x < 0 or not math.isfinite(x)),
-        "base": BASE, "dim": DIM, "rotary_dim": bad_int(2, 128, even=True, none_ok=True)}),
-    Case("dc_stability_min_base", literature.dc_stability_min_base, {"context": 4096}, {
-        "context": LIT_CONTEXT, "eps": bad_real(0.0, math.nextafter(1.0, 0.0)),
-        "dim": bad_int(4, 2**16, even=True, none_ok=True)}),
-    Case("depth_min_base", literature.depth_min_base, {"context": 4096, "layers": 32}, {
-        "context": LIT_CONTEXT, "layers": bad_int(1, 2**53),
-        "eps": bad_real(0.0, math.nextafter(1.0, 0.0)),
-        "dim": bad_int(4, 2**16, even=True, none_ok=True)}),
-    Case("liu_critical_base", literature.liu_critical_base,
-         {"train_length": 4096, "tune_length": 16384}, {
-        "train_length": bad_int(7, 2**53), "tune_length": LIT_CONTEXT,
-        "pretrain_base": BASE}),
-    Case("liu_critical_dimension", literature.liu_critical_dimension,
-         {"train_length": 4096, "dim": 128}, {
-        "train_length": LIT_CONTEXT, "dim": DIM, "base": BASE}),
-    Case("liu_extrapolation_limit", literature.liu_extrapolation_limit,
-         {"base": 1e5, "dim": 128, "train_length": 4096}, {
-        "base": BASE, "dim": DIM, "train_length": bad_int(7, 2**53),
-        "pretrain_base": BASE, "tune_length": bad_int(1, 2**53, none_ok=True)}),
-    Case("ntk_aware_base", literature.ntk_aware_base, {"base": 1e4, "scale": 2.0, "dim": 128}, {
-        "base": BASE, "scale": bad_real(0.0, math.inf), "dim": LIT_DIM},
-        {"scale": st.floats(1e30, 1e308)}),
-    Case("pre_critical_pairs", literature.pre_critical_pairs,
-         {"base": 1e4, "dim": 128, "train_length": 4096}, {
-        "base": BASE, "dim": DIM, "train_length": LIT_CONTEXT}),
-    Case("precision_ceiling", literature.precision_ceiling, {}, {
-        "dtype": bad_choice(("float64", "float32", "float16", "bfloat16")),
-        "dim": bad_int(4, 2**16, even=True, none_ok=True)}),
-    Case("precision_max_context", literature.precision_max_context, {}, {
-        "dtype": bad_choice(("float64", "float32", "float16", "bfloat16")),
-        "layers": bad_int(1, 2**53), "eps": bad_real(0.0, math.nextafter(1.0, 0.0))}),
-    Case("resonance_frequencies", literature.resonance_frequencies, {"theta": [1.0, 0.5]}, {
-        "theta": st.one_of(WRONG_TYPES.filter(lambda v: not isinstance(v, (dict, set))),
-                           st.lists(st.one_of(NON_FINITE, st.floats(max_value=-1e-300)),
-                                    min_size=1, max_size=3),
-                           st.lists(st.floats(13.0, 1e300), min_size=1, max_size=3))}),
-    Case("roformer_relative_bound", literature.roformer_relative_bound,
-         {"length": 16, "base": 1e4, "dim": 8}, {
-        "length": bad_int(0, 2**30), "base": BASE, "dim": DIM, "rotary_dim": ROTARY,
-        "start": bad_int(0, 2**53 - 17), "return_error": BAD_BOOL}),
-    Case("yarn_correction_dim", literature.yarn_correction_dim,
-         {"num_rotations": 1.0, "dim": 128, "base": 1e4, "original_length": 4096}, {
-        "num_rotations": bad_real(0.0, math.inf), "dim": DIM, "base": BASE,
-        "original_length": LIT_CONTEXT}),
-    Case("yarn_correction_range", literature.yarn_correction_range,
-         {"dim": 128, "base": 1e4, "original_length": 4096}, {
-        "dim": DIM, "base": BASE, "original_length": LIT_CONTEXT,
-        "beta_fast": bad_real(0.0, math.inf), "beta_slow": bad_real(0.0, math.inf)}),
-    Case("compare", literature.compare, {"context": 256, "dim": 16}, {
-        "context": bad_int(1, 2**40), "dim": DIM, "rotary_dim": bad_int(2, 16, even=True, none_ok=True),
-        "inclusive": BAD_BOOL, "eps": bad_real(0.0, math.nextafter(1.0, 0.0)),
-        "layers": bad_int(1, 2**53), "train_length": bad_int(1, 2**53),
-        "pretrain_base": BASE}),
-    Case("attention_factor", scaling.attention_factor, {"scaling": LIN}, {
-        "scaling": BAD_SCALING, "max_position_embeddings": bad_int(1, 2**53, none_ok=True)}),
-    Case("frequency_model", scaling.frequency_model, {"dim": 8, "scaling": LIN}, {
-        "dim": DIM, "rotary_dim": ROTARY, "scaling": BAD_SCALING,
-        "seq_len": bad_int(1, 2**53, none_ok=True)}),
-    Case("ntk_base", scaling.ntk_base, {"base": 1e4, "dim": 8, "factor": 2.0}, {
-        "base": BASE, "dim": DIM, "factor": BAD_FACTOR}, {"factor": st.floats(1e30, 1e308)}),
-    Case("parse_scaling", scaling.parse_scaling, {"scaling": LIN}, {
-        "scaling": BAD_SCALING, "rotary_dim": bad_int(2, 2**16, even=True, none_ok=True)}),
-    Case("rope_type_of", scaling.rope_type_of, {"scaling": LIN}, {
-        "scaling": st.one_of(st.text(max_size=3), st.integers(), st.builds(
-            lambda t: {"rope_type": t}, st.one_of(st.integers(), st.text(max_size=5).filter(
-                lambda s: s not in (*SCALING_TYPES, "default", "su")))))}),
-    Case("load_config", config.load_config, {"path_or_dict": CONFIG}, {
-        "path_or_dict": st.one_of(st.integers(), st.floats(allow_nan=True), st.none())},
-        names={"path_or_dict": ("config", "path")}),
+    Case(
+        "aliasing_min_base",
+        literature.aliasing_min_base,
+        {"context": 4096},
+        {"context": LIT_CONTEXT, "dim": bad_int(4, 2**16, even=True, none_ok=True)},
+    ),
+    Case(
+        "asymptotic_min_base",
+        literature.asymptotic_min_base,
+        {"context": 4096},
+        {"context": LIT_CONTEXT},
+    ),
+    Case(
+        "beta_base_min_base",
+        literature.beta_base_min_base,
+        {"context": 4096},
+        {"context": LIT_CONTEXT},
+    ),
+    Case(
+        "power_law_min_base",
+        literature.power_law_min_base,
+        {"context": 4096},
+        {"context": LIT_CONTEXT},
+    ),
+    Case(
+        "liu_small_base_thresholds",
+        literature.liu_small_base_thresholds,
+        {"tune_length": 4096},
+        {"tune_length": LIT_CONTEXT},
+    ),
+    Case("cosine_integral", literature.cosine_integral, {"x": 1.0}, {"x": bad_real(0.0, math.inf)}),
+    Case(
+        "asymptotic_decay_sum",
+        literature.asymptotic_decay_sum,
+        {"m": 100.0, "base": 1e4, "dim": 128},
+        {
+            "m": bad_real(-1e-300, math.inf).filter(
+                lambda x: not isinstance(x, float) or x < 0 or not math.isfinite(x)
+            ),
+            "base": BASE,
+            "dim": DIM,
+            "rotary_dim": bad_int(2, 128, even=True, none_ok=True),
+        },
+    ),
+    Case(
+        "dc_stability_min_base",
+        literature.dc_stability_min_base,
+        {"context": 4096},
+        {
+            "context": LIT_CONTEXT,
+            "eps": bad_real(0.0, math.nextafter(1.0, 0.0)),
+            "dim": bad_int(4, 2**16, even=True, none_ok=True),
+        },
+    ),
+    Case(
+        "depth_min_base",
+        literature.depth_min_base,
+        {"context": 4096, "layers": 32},
+        {
+            "context": LIT_CONTEXT,
+            "layers": bad_int(1, 2**53),
+            "eps": bad_real(0.0, math.nextafter(1.0, 0.0)),
+            "dim": bad_int(4, 2**16, even=True, none_ok=True),
+        },
+    ),
+    Case(
+        "liu_critical_base",
+        literature.liu_critical_base,
+        {"train_length": 4096, "tune_length": 16384},
+        {"train_length": bad_int(7, 2**53), "tune_length": LIT_CONTEXT, "pretrain_base": BASE},
+    ),
+    Case(
+        "liu_critical_dimension",
+        literature.liu_critical_dimension,
+        {"train_length": 4096, "dim": 128},
+        {"train_length": LIT_CONTEXT, "dim": DIM, "base": BASE},
+    ),
+    Case(
+        "liu_extrapolation_limit",
+        literature.liu_extrapolation_limit,
+        {"base": 1e5, "dim": 128, "train_length": 4096},
+        {
+            "base": BASE,
+            "dim": DIM,
+            "train_length": bad_int(7, 2**53),
+            "pretrain_base": BASE,
+            "tune_length": bad_int(1, 2**53, none_ok=True),
+        },
+    ),
+    Case(
+        "ntk_aware_base",
+        literature.ntk_aware_base,
+        {"base": 1e4, "scale": 2.0, "dim": 128},
+        {"base": BASE, "scale": bad_real(0.0, math.inf), "dim": LIT_DIM},
+        {"scale": st.floats(1e30, 1e308)},
+    ),
+    Case(
+        "pre_critical_pairs",
+        literature.pre_critical_pairs,
+        {"base": 1e4, "dim": 128, "train_length": 4096},
+        {"base": BASE, "dim": DIM, "train_length": LIT_CONTEXT},
+    ),
+    Case(
+        "precision_ceiling",
+        literature.precision_ceiling,
+        {},
+        {
+            "dtype": bad_choice(("float64", "float32", "float16", "bfloat16")),
+            "dim": bad_int(4, 2**16, even=True, none_ok=True),
+        },
+    ),
+    Case(
+        "precision_max_context",
+        literature.precision_max_context,
+        {},
+        {
+            "dtype": bad_choice(("float64", "float32", "float16", "bfloat16")),
+            "layers": bad_int(1, 2**53),
+            "eps": bad_real(0.0, math.nextafter(1.0, 0.0)),
+        },
+    ),
+    Case(
+        "resonance_frequencies",
+        literature.resonance_frequencies,
+        {"theta": [1.0, 0.5]},
+        {
+            "theta": st.one_of(
+                WRONG_TYPES.filter(lambda v: not isinstance(v, (dict, set))),
+                st.lists(
+                    st.one_of(NON_FINITE, st.floats(max_value=-1e-300)), min_size=1, max_size=3
+                ),
+                st.lists(st.floats(13.0, 1e300), min_size=1, max_size=3),
+            )
+        },
+    ),
+    Case(
+        "roformer_relative_bound",
+        literature.roformer_relative_bound,
+        {"length": 16, "base": 1e4, "dim": 8},
+        {
+            "length": bad_int(0, 2**30),
+            "base": BASE,
+            "dim": DIM,
+            "rotary_dim": ROTARY,
+            "start": bad_int(0, 2**53 - 17),
+            "return_error": BAD_BOOL,
+        },
+    ),
+    Case(
+        "yarn_correction_dim",
+        literature.yarn_correction_dim,
+        {"num_rotations": 1.0, "dim": 128, "base": 1e4, "original_length": 4096},
+        {
+            "num_rotations": bad_real(0.0, math.inf),
+            "dim": DIM,
+            "base": BASE,
+            "original_length": LIT_CONTEXT,
+        },
+    ),
+    Case(
+        "yarn_correction_range",
+        literature.yarn_correction_range,
+        {"dim": 128, "base": 1e4, "original_length": 4096},
+        {
+            "dim": DIM,
+            "base": BASE,
+            "original_length": LIT_CONTEXT,
+            "beta_fast": bad_real(0.0, math.inf),
+            "beta_slow": bad_real(0.0, math.inf),
+        },
+    ),
+    Case(
+        "compare",
+        literature.compare,
+        {"context": 256, "dim": 16},
+        {
+            "context": bad_int(1, 2**40),
+            "dim": DIM,
+            "rotary_dim": bad_int(2, 16, even=True, none_ok=True),
+            "inclusive": BAD_BOOL,
+            "eps": bad_real(0.0, math.nextafter(1.0, 0.0)),
+            "layers": bad_int(1, 2**53),
+            "train_length": bad_int(1, 2**53),
+            "pretrain_base": BASE,
+        },
+    ),
+    Case(
+        "attention_factor",
+        scaling.attention_factor,
+        {"scaling": LIN},
+        {"scaling": BAD_SCALING, "max_position_embeddings": bad_int(1, 2**53, none_ok=True)},
+    ),
+    Case(
+        "frequency_model",
+        scaling.frequency_model,
+        {"dim": 8, "scaling": LIN},
+        {
+            "dim": DIM,
+            "rotary_dim": ROTARY,
+            "scaling": BAD_SCALING,
+            "seq_len": bad_int(1, 2**53, none_ok=True),
+        },
+    ),
+    Case(
+        "ntk_base",
+        scaling.ntk_base,
+        {"base": 1e4, "dim": 8, "factor": 2.0},
+        {"base": BASE, "dim": DIM, "factor": BAD_FACTOR},
+        {"factor": st.floats(1e30, 1e308)},
+    ),
+    Case(
+        "parse_scaling",
+        scaling.parse_scaling,
+        {"scaling": LIN},
+        {"scaling": BAD_SCALING, "rotary_dim": bad_int(2, 2**16, even=True, none_ok=True)},
+    ),
+    Case(
+        "rope_type_of",
+        scaling.rope_type_of,
+        {"scaling": LIN},
+        {
+            "scaling": st.one_of(
+                st.text(max_size=3),
+                st.integers(),
+                st.builds(
+                    lambda t: {"rope_type": t},
+                    st.one_of(
+                        st.integers(),
+                        st.text(max_size=5).filter(
+                            lambda s: s not in (*SCALING_TYPES, "default", "su")
+                        ),
+                    ),
+                ),
+            )
+        },
+    ),
+    Case(
+        "load_config",
+        config.load_config,
+        {"path_or_dict": CONFIG},
+        {"path_or_dict": st.one_of(st.integers(), st.floats(allow_nan=True), st.none())},
+        names={"path_or_dict": ("config", "path")},
+    ),
 ]
 
 BY_NAME = {case.name: case for case in CASES}
@@ -529,7 +690,9 @@ def _call_expecting_error(case: Case, arg: str, value: Any, *, may_succeed: bool
             warnings.simplefilter("ignore", rb.UncertifiedWarning)
             case.func(**kwargs)
     except (ValueError, TypeError) as exc:
-        assert _named(exc, words), f"{case.name}({arg}={value!r}): message {exc!r} names none of {words}"
+        assert _named(exc, words), (
+            f"{case.name}({arg}={value!r}): message {exc!r} names none of {words}"
+        )
         return
     if not may_succeed:
         pytest.fail(f"{case.name}({arg}={value!r}) was accepted")
@@ -651,23 +814,89 @@ class CliCase:
 
 CLI_CASES = [
     CliCase(("bound", "64", "--dim", "8"), 1, st.one_of(_bad_number_tokens(), st.just("0"))),
-    CliCase(("bound", "64", "--dim", "8"), "--dim", st.one_of(_bad_number_tokens(), st.sampled_from(["0", "3", "2^70"]))),
-    CliCase(("bound", "64", "--dim", "8"), "--rotary-dim", st.one_of(_bad_number_tokens(), st.sampled_from(["3", "10"]))),
-    CliCase(("context", "1e4", "--dim", "8", "--limit", "64"), 1, st.one_of(_bad_number_tokens(real=True), st.sampled_from(["1", "0.5", "-5", "1e300"]))),
-    CliCase(("context", "1e4", "--dim", "8", "--limit", "64"), "--limit", st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^60"]))),
-    CliCase(("curve", "--base", "1e4", "--dim", "8", "--length", "16"), "--length", st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^62"]))),
-    CliCase(("curve", "--base", "1e4", "--dim", "8", "--length", "16"), "--start", st.one_of(_bad_number_tokens(), st.just("2^53"))),
-    CliCase(("curve", "--base", "1e4", "--dim", "8", "--length", "16"), "--base", _bad_number_tokens(real=True)),
-    CliCase(("staircase", "64", "--dim", "8"), 1, st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^33"]))),
-    CliCase(("sweep", "--contexts", "16,32", "--dims", "8"), "--contexts", st.one_of(_bad_number_tokens(), st.sampled_from(["1..0", "4..8+0", ",", "0", "2^41"]))),
-    CliCase(("sweep", "--contexts", "16,32", "--dims", "8"), "--dims", st.one_of(_bad_number_tokens(), st.sampled_from(["3", "0", "2^17"]))),
-    CliCase(("precision", "1e4", "--dim", "8", "--contexts", "64"), "--contexts", st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^41"]))),
-    CliCase(("precision", "1e4", "--dim", "8", "--contexts", "64"), 1, _bad_number_tokens(real=True)),
-    CliCase(("check", "--no-min-base", "--limit", "64", "CFG"), "--limit", st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^60"]))),
-    CliCase(("models", "--check", "--no-min-base", "--limit", "64"), "--limit", st.one_of(_bad_number_tokens(), st.just("0"))),
-    CliCase(("compare", "256", "--dim", "16"), 1, st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^41"]))),
-    CliCase(("compare", "256", "--dim", "16"), "--layers", st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^70"]))),
-    CliCase(("compare", "256", "--dim", "16"), "--eps", st.one_of(_bad_number_tokens(real=True), st.sampled_from(["1", "0", "-0.5"]))),
+    CliCase(
+        ("bound", "64", "--dim", "8"),
+        "--dim",
+        st.one_of(_bad_number_tokens(), st.sampled_from(["0", "3", "2^70"])),
+    ),
+    CliCase(
+        ("bound", "64", "--dim", "8"),
+        "--rotary-dim",
+        st.one_of(_bad_number_tokens(), st.sampled_from(["3", "10"])),
+    ),
+    CliCase(
+        ("context", "1e4", "--dim", "8", "--limit", "64"),
+        1,
+        st.one_of(_bad_number_tokens(real=True), st.sampled_from(["1", "0.5", "-5", "1e300"])),
+    ),
+    CliCase(
+        ("context", "1e4", "--dim", "8", "--limit", "64"),
+        "--limit",
+        st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^60"])),
+    ),
+    CliCase(
+        ("curve", "--base", "1e4", "--dim", "8", "--length", "16"),
+        "--length",
+        st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^62"])),
+    ),
+    CliCase(
+        ("curve", "--base", "1e4", "--dim", "8", "--length", "16"),
+        "--start",
+        st.one_of(_bad_number_tokens(), st.just("2^53")),
+    ),
+    CliCase(
+        ("curve", "--base", "1e4", "--dim", "8", "--length", "16"),
+        "--base",
+        _bad_number_tokens(real=True),
+    ),
+    CliCase(
+        ("staircase", "64", "--dim", "8"),
+        1,
+        st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^33"])),
+    ),
+    CliCase(
+        ("sweep", "--contexts", "16,32", "--dims", "8"),
+        "--contexts",
+        st.one_of(_bad_number_tokens(), st.sampled_from(["1..0", "4..8+0", ",", "0", "2^41"])),
+    ),
+    CliCase(
+        ("sweep", "--contexts", "16,32", "--dims", "8"),
+        "--dims",
+        st.one_of(_bad_number_tokens(), st.sampled_from(["3", "0", "2^17"])),
+    ),
+    CliCase(
+        ("precision", "1e4", "--dim", "8", "--contexts", "64"),
+        "--contexts",
+        st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^41"])),
+    ),
+    CliCase(
+        ("precision", "1e4", "--dim", "8", "--contexts", "64"), 1, _bad_number_tokens(real=True)
+    ),
+    CliCase(
+        ("check", "--no-min-base", "--limit", "64", "CFG"),
+        "--limit",
+        st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^60"])),
+    ),
+    CliCase(
+        ("models", "--check", "--no-min-base", "--limit", "64"),
+        "--limit",
+        st.one_of(_bad_number_tokens(), st.just("0")),
+    ),
+    CliCase(
+        ("compare", "256", "--dim", "16"),
+        1,
+        st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^41"])),
+    ),
+    CliCase(
+        ("compare", "256", "--dim", "16"),
+        "--layers",
+        st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^70"])),
+    ),
+    CliCase(
+        ("compare", "256", "--dim", "16"),
+        "--eps",
+        st.one_of(_bad_number_tokens(real=True), st.sampled_from(["1", "0", "-0.5"])),
+    ),
 ]
 
 
@@ -694,11 +923,15 @@ def _substitute(case: CliCase, value: str, config_path: str) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("index", range(len(CLI_CASES)), ids=[f"{c.argv[0]}-{c.slot}" for c in CLI_CASES])
+@pytest.mark.parametrize(
+    "index", range(len(CLI_CASES)), ids=[f"{c.argv[0]}-{c.slot}" for c in CLI_CASES]
+)
 @FUZZ
 @given(data=st.data())
 def test_cli_bad_value_is_one_line_and_a_failure_status(
-    index: int, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory,
+    index: int,
+    data: st.DataObject,
+    tmp_path_factory: pytest.TempPathFactory,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Invariant: a bad value exits 1 (rejected value) or 2 (usage) with one line, in time."""

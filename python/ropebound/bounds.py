@@ -707,7 +707,9 @@ def sweep_min_base(
         ``context``, ``dim``, ``rotary_dim``, ``base``, ``critical_distance``
         (-1 for none), ``certified``; rows sorted by dim, then context.
     """
-    ctx = sorted({_check_context(c, name="contexts") for c in _check_int_list(contexts, "contexts")})
+    ctx = sorted(
+        {_check_context(c, name="contexts") for c in _check_int_list(contexts, "contexts")}
+    )
     dim_list = [check_dim(d, "dims") for d in _check_int_list(dims, "dims")]
     rot: list[int | None]
     if rotary_dims is None:

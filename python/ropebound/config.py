@@ -42,6 +42,8 @@ from ._validate import MAX_BASE, MAX_DIM, MAX_DISTANCE, check_bool, check_int
 from .scaling import attention_factor, parse_scaling, rope_type_of
 
 DEFAULT_THETA = 10000.0
+#: Real configs are a few KB; a bigger file is not one (and is not read into memory).
+MAX_CONFIG_BYTES = 16 << 20
 VERDICTS = ("supported", "superficial", "unknown", "unchecked")
 
 
@@ -153,12 +155,23 @@ def _read(source: Any) -> tuple[dict[str, Any], str]:
         path = path / "config.json"
         if not path.is_file():
             raise ConfigError(f"directory {str(Path(source))!r} has no config.json")
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(f"no such config file: {str(path)!r}")
+    if not path.is_file():
+        # A FIFO would block, /dev/zero never ends: only regular files are read.
+        raise ConfigError(f"{str(path)!r} is not a regular file (a FIFO, device or socket)")
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{str(path)!r} is too large for a config file "
+            f"({path.stat().st_size} bytes; at most {MAX_CONFIG_BYTES})"
+        )
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: a leading byte-order mark (as some editors write) is skipped.
+        text = path.read_text(encoding="utf-8-sig")
         data = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except RecursionError:
+        raise ConfigError(f"{str(path)!r}: JSON nested too deeply to be a config") from None
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError, int digit limit
         raise ConfigError(f"{str(path)!r} is not a JSON file: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{str(path)!r}: the top level must be a JSON object")
@@ -317,9 +330,7 @@ def _normalise(cfg: dict[str, Any]) -> RopeConfig:
             raise _err("partial_rotary_factor", f"must be in (0, 1], got {prf}")
         rotary_dim = int(head_dim * prf)
     if head_dim < 2 or head_dim % 2 or head_dim > MAX_DIM:
-        raise _err(
-            "head_dim", f"head dimension must be even and in [2, {MAX_DIM}], got {head_dim}"
-        )
+        raise _err("head_dim", f"head dimension must be even and in [2, {MAX_DIM}], got {head_dim}")
     if rotary_dim < 2 or rotary_dim % 2 or rotary_dim > head_dim:
         raise _err(
             "partial_rotary_factor",

@@ -23,11 +23,11 @@ from . import _backend, _core
 from . import _evaluators as evaluators
 from ._validate import (
     check_base,
+    check_bool,
     check_dim,
     check_distances,
     check_length,
     check_progress,
-    check_bool,
     check_rotary_dim,
     check_seq_len,
     check_start,

@@ -52,7 +52,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from ._validate import check_base, check_dim, check_int, check_rotary_dim, check_seq_len
+from ._validate import check_base, check_dim, check_rotary_dim, check_seq_len
 from .decay import frequencies
 
 FloatArray = npt.NDArray[np.float64]
@@ -106,7 +106,7 @@ def _real(value: Any, key: str, rope_type: str, *, positive: bool = True) -> flo
     try:
         x = float(value)
     except OverflowError:  # a Python int beyond the double range
-        x = math.inf if value > 0 else -math.inf
+        x = math.inf if int(value) > 0 else -math.inf
     if not math.isfinite(x) or (x <= 0.0 if positive else x < 0.0):
         allowed = "> 0" if positive else ">= 0"
         raise ValueError(f"{_where(rope_type)}: {key!r} must be finite and {allowed}, got {x!r}")
