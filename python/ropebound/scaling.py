@@ -45,6 +45,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
@@ -106,7 +107,7 @@ def _real(value: Any, key: str, rope_type: str, *, positive: bool = True) -> flo
     try:
         x = float(value)
     except OverflowError:  # a Python int beyond the double range
-        x = math.inf if int(value) > 0 else -math.inf
+        x = math.inf if operator.gt(value, 0) else -math.inf
     if not math.isfinite(x) or (x <= 0.0 if positive else x < 0.0):
         allowed = "> 0" if positive else ">= 0"
         raise ValueError(f"{_where(rope_type)}: {key!r} must be finite and {allowed}, got {x!r}")
