@@ -482,6 +482,16 @@ def _exponents32(r: int) -> npt.NDArray[np.float32]:
     return e
 
 
+def _scaled_base32(base: float, p: RopeScaling) -> float:
+    """An NTK-scaled base that float32 code can hold, or an error naming the factor."""
+    if not base <= _FLOAT32_MAX:
+        raise ValueError(
+            f"{_where(p.rope_type)}: 'factor' {p.factor!r} is too large for float32: the "
+            f"scaled base {base:.4g} overflows float32 (max {_FLOAT32_MAX:.4g})"
+        )
+    return base
+
+
 def _base32(base: float) -> np.float32:
     if base > _FLOAT32_MAX:
         raise ValueError(
@@ -505,7 +515,7 @@ def _dynamic32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> npt.
             return _default32(base, r)
         f = p.factor
         b = base * ((f * big_l / big_l) - (f - 1)) ** (r / (r - 2))
-        return _default32(b, r)
+        return _default32(_scaled_base32(b, p), r)
     # Growth in the forward pass: seq_len = max(position_ids)+1 is an int64 tensor, so the
     # new base is a 0-dim float32 tensor built op by op.
     s = _F32(p.factor) * _F32(seq_len)
@@ -571,7 +581,7 @@ def _scaled_float32(
         return out
     if t == "ntk":
         # development-branch transformers: base * factor ** (dim/(dim-2)) in Python doubles
-        return _default32(base * _base_multiplier(p, r, None), r)
+        return _default32(_scaled_base32(base * _base_multiplier(p, r, None), p), r)
     if t == "dynamic":
         return _dynamic32(base, r, p, seq_len)
     if t == "yarn":
