@@ -119,7 +119,7 @@ def test_base_beyond_the_double_range() -> None:
         lambda: rb.frequencies(10**400, 64),
         lambda: rb.min_base(64, 8, start=10**400),
     ):
-        with pytest.raises(ValueError, match="base|start"):
+        with pytest.raises(ValueError, match=r"base|start"):
             call()
 
 
