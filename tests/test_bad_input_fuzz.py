@@ -8,7 +8,9 @@ or 2 with one line on stderr, no traceback), and never hangs. Values that are
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import inspect
 import math
 import signal
 import warnings
@@ -22,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ropebound as rb
-from ropebound import cli, config, literature, scaling
+from ropebound import cli, config, decay, literature, scaling
 
 SECONDS_PER_CALL = 10
 
@@ -671,6 +673,17 @@ CASES += [
     ),
 ]
 
+STAIRS = rb.staircase(64, 8)
+CASES += [
+    Case("Staircase.min_base", STAIRS.min_base, {"context": 10}, {"context": bad_int(1, 64)}),
+    Case(
+        "frequency_table",
+        decay.frequency_table,
+        {"base": 1e4, "dim": 8},
+        {"base": BASE, "dim": DIM, "rotary_dim": ROTARY},
+    ),
+]
+
 BY_NAME = {case.name: case for case in CASES}
 ARGS = [(case.name, arg) for case in CASES for arg in case.bad]
 MAYBE = [(case.name, arg) for case in CASES for arg in (case.maybe_bad or {})]
@@ -751,13 +764,21 @@ def test_bad_config_value_is_a_config_error_naming_the_key(key: str, data: st.Da
 
 
 def test_every_public_function_is_fuzzed() -> None:
-    """Every function of ropebound.__all__ and of literature.__all__ has a case."""
+    """Every function of ropebound.__all__, literature.__all__ and the public functions of
+    the scaling, config and decay modules has a case."""
     fuzzed = {case.func for case in CASES}
     public = [getattr(rb, n) for n in rb.__all__] + [
         getattr(literature, n) for n in literature.__all__
     ]
-    # plot_comparison needs matplotlib (its arguments are compare's); ci_first_zero has none.
-    skipped = {literature.plot_comparison, literature.ci_first_zero}
+    for module in (scaling, config, decay):
+        public += [
+            f
+            for n, f in inspect.getmembers(module, inspect.isfunction)
+            if not n.startswith("_") and f.__module__ == module.__name__
+        ]
+    # plot_comparison needs matplotlib (its arguments are compare's); ci_first_zero and
+    # models_table take no arguments.
+    skipped = {literature.plot_comparison, literature.ci_first_zero, config.models_table}
     missing = [
         f.__name__
         for f in public
@@ -898,6 +919,19 @@ CLI_CASES = [
         st.one_of(_bad_number_tokens(real=True), st.sampled_from(["1", "0", "-0.5"])),
     ),
 ]
+
+
+BAD_PATHS = st.one_of(
+    st.sampled_from(["/nonexistent/config.json", "/dev/zero", "/dev/null", "/", "/etc/hostname"]),
+    st.text(alphabet="abc./-_", min_size=1, max_size=6).filter(lambda s: not s.startswith("-")),
+)
+CLI_CASES.append(CliCase(("check", "--no-min-base", "CFG"), 2, BAD_PATHS))
+
+
+def test_every_subcommand_is_fuzzed() -> None:
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(sub.choices) == {case.argv[0] for case in CLI_CASES}
 
 
 def _substitute(case: CliCase, value: str, config_path: str) -> list[str]:

@@ -985,7 +985,11 @@ def _error(message: object) -> None:
 
 
 def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """Usage errors argparse cannot see: options that only make sense together."""
+    """Usage errors argparse cannot see: options that only make sense together, and an
+    option given ``--`` as its value (argparse then stores [] without calling its type)."""
+    for key, value in vars(args).items():
+        if isinstance(value, list) and not value:
+            parser.error(f"argument --{key.replace('_', '-')}: expected a value, got '--'")
     if getattr(args, "float32", False) and getattr(args, "plot", None) is None:
         parser.error("curve: --float32 overlays the float32 curve on --plot; give --plot FILE")
 
