@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numbers
 import os
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -132,6 +133,21 @@ def check_progress(progress: Any | None) -> Any | None:
     if progress is not None and not callable(progress):
         raise TypeError("progress must be a callable progress(done, total) or None")
     return progress
+
+
+def check_int_list(values: Any, name: str) -> list[Any]:
+    """The items of a non-empty iterable (not a string, bytes or mapping), as a list.
+
+    Bytes iterate as small ints (``b"64"`` would be the contexts 54, 52): refused.
+    """
+    if isinstance(values, (str, bytes, bytearray, Mapping)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"{name} must be a non-empty list of integers, got {type(values).__name__} {values!r}"
+        )
+    items = list(values)
+    if not items:
+        raise ValueError(f"{name} must be a non-empty list of integers, got none")
+    return items
 
 
 def check_bool(value: Any, name: str) -> bool:

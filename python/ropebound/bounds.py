@@ -44,6 +44,7 @@ from ._validate import (
     check_dim,
     check_executor,
     check_int,
+    check_int_list,
     check_progress,
     check_rotary_dim,
     check_seq_len,
@@ -151,18 +152,6 @@ def _check_context(context: Any, *, limit: int = MAX_SEARCH_CONTEXT, name: str =
     if not 1 <= L <= limit:
         raise ValueError(f"{name} must be an integer in [1, {limit}], got {L}")
     return L
-
-
-def _check_int_list(values: Any, name: str) -> list[Any]:
-    """The items of a non-empty iterable (not a string, bytes or mapping), as a list."""
-    if isinstance(values, (str, bytes, bytearray, Mapping)) or not isinstance(values, Iterable):
-        raise TypeError(
-            f"{name} must be a non-empty list of integers, got {type(values).__name__} {values!r}"
-        )
-    items = list(values)
-    if not items:
-        raise ValueError(f"{name} must be a non-empty list of integers, got none")
-    return items
 
 
 def _distances(context: int, inclusive: bool) -> int:
@@ -707,15 +696,13 @@ def sweep_min_base(
         ``context``, ``dim``, ``rotary_dim``, ``base``, ``critical_distance``
         (-1 for none), ``certified``; rows sorted by dim, then context.
     """
-    ctx = sorted(
-        {_check_context(c, name="contexts") for c in _check_int_list(contexts, "contexts")}
-    )
-    dim_list = [check_dim(d, "dims") for d in _check_int_list(dims, "dims")]
+    ctx = sorted({_check_context(c, name="contexts") for c in check_int_list(contexts, "contexts")})
+    dim_list = [check_dim(d, "dims") for d in check_int_list(dims, "dims")]
     rot: list[int | None]
     if rotary_dims is None:
         rot = [None] * len(dim_list)
     else:
-        rot = _check_int_list(rotary_dims, "rotary_dims")
+        rot = check_int_list(rotary_dims, "rotary_dims")
         if len(rot) != len(dim_list):
             raise ValueError("rotary_dims must have one entry per dim")
     jobs = [(d, check_rotary_dim(d, r)) for d, r in zip(dim_list, rot, strict=True)]

@@ -11,7 +11,7 @@ different signs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from ._validate import (
     check_base,
     check_dim,
     check_int,
+    check_int_list,
     check_progress,
     check_rotary_dim,
     check_seq_len,
@@ -108,15 +109,7 @@ def precision_report(
     check_seq_len(seq_len, scaling)
     if contexts is None:
         contexts = [2**k for k in range(10, 21)]
-    elif isinstance(contexts, (str, bytes, bytearray, Mapping)) or not isinstance(
-        contexts, Iterable
-    ):
-        raise TypeError(
-            f"contexts must be a non-empty list of integers, got {type(contexts).__name__}"
-        )
-    ctx = sorted({check_int(c, "contexts") for c in contexts})
-    if not ctx:
-        raise ValueError("contexts must be a non-empty list of integers, got none")
+    ctx = sorted({check_int(c, "contexts") for c in check_int_list(contexts, "contexts")})
     if ctx[0] < 1 or ctx[-1] > 1 << 40:
         raise ValueError("contexts must be integers in [1, 2**40]")
     exact = evaluators.build(
