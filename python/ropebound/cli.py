@@ -946,7 +946,8 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
         type=parse_positive_int,
         default=None,
         metavar="N",
-        help="scan distances m < N (default: twice the advertised context)",
+        help="scan distances m < N (default: twice the advertised context); below the "
+        "context a scan without B_m < 0 gives the verdict 'unchecked'",
     )
     p.add_argument(
         "--no-min-base", action="store_true", help="skip the minimal-base search (faster)"
