@@ -107,3 +107,83 @@ def test_start_plus_length_beyond_2_pow_53() -> None:
 def test_progress_must_be_callable() -> None:
     with pytest.raises(TypeError, match="progress"):
         rb.decay_curve(10, 1e4, 64, progress=5)  # type: ignore[arg-type]
+
+
+# --- issue 12 item 10: each a clear ValueError/TypeError naming the argument ---------
+
+
+def test_base_beyond_the_double_range() -> None:
+    for call in (
+        lambda: rb.decay_sum(1, 10**400, 64),
+        lambda: rb.max_context(10**400, 64),
+        lambda: rb.frequencies(10**400, 64),
+        lambda: rb.min_base(64, 8, start=10**400),
+    ):
+        with pytest.raises(ValueError, match=r"base|start"):
+            call()
+
+
+def test_ntk_factor_that_overflows_names_the_factor() -> None:
+    ntk = {"rope_type": "ntk", "factor": 1e300}
+    with pytest.raises(ValueError, match="factor"):
+        rb.decay_sum(1, 1e4, 64, scaling=ntk)
+    with pytest.raises(ValueError, match="factor"):
+        rb.scaled_frequencies(1e4, 64, scaling=ntk)
+
+
+@pytest.mark.parametrize("value", ["64", 1j, float("nan"), 1, None])
+def test_return_error_must_be_a_bool(value: object) -> None:
+    with pytest.raises(TypeError, match="return_error"):
+        rb.decay_sum(1, 1e4, 64, return_error=value)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="return_error"):
+        rb.decay_curve(4, 1e4, 64, return_error=value)  # type: ignore[arg-type]
+
+
+def test_seq_len_without_scaling_is_an_error() -> None:
+    for call in (
+        lambda: rb.decay_sum(1, 1e4, 64, seq_len=100),
+        lambda: rb.decay_curve(4, 1e4, 64, seq_len=100),
+        lambda: rb.frequencies(1e4, 64, seq_len=100),
+        lambda: rb.max_context(1e4, 64, seq_len=100),
+        lambda: rb.min_base(64, 8, seq_len=100),
+        lambda: rb.staircase(64, 8, seq_len=100),
+        lambda: rb.admissible_bases(16, 8, (2.0, 10.0), seq_len=100),
+        lambda: rb.precision_report(1e4, 8, contexts=[64], seq_len=100),
+        lambda: rb.scaled_frequencies(1e4, 64, seq_len=100),
+    ):
+        with pytest.raises(ValueError, match="seq_len"):
+            call()
+    # With a scaling dict it is used (dynamic NTK at 2x its context).
+    dynamic = {"rope_type": "dynamic", "factor": 2.0, "max_position_embeddings": 64}
+    assert rb.decay_sum(100, 1e4, 64, scaling=dynamic, seq_len=128) != rb.decay_sum(
+        100, 1e4, 64, scaling=dynamic
+    )
+
+
+@pytest.mark.parametrize("executor", [5, "pool", object()])
+def test_executor_must_have_submit(executor: object) -> None:
+    with pytest.raises(TypeError, match="executor"):
+        rb.max_context([1e4, 2e4], 64, executor=executor)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="executor"):
+        rb.sweep_min_base([64], [8], executor=executor)  # type: ignore[arg-type]
+
+
+def test_precision_report_progress_and_contexts() -> None:
+    with pytest.raises(TypeError, match="progress"):
+        rb.precision_report(1e4, 64, progress=1)  # type: ignore[arg-type]
+    for contexts, exc in ((0, TypeError), ({}, TypeError), ([], ValueError), (b"64", TypeError)):
+        with pytest.raises(exc, match="contexts"):
+            rb.precision_report(1e4, 64, contexts=contexts)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("contexts", "exc"), [(b"64", TypeError), ("64", TypeError), (64, TypeError), ([], ValueError)]
+)
+def test_sweep_contexts_must_be_a_list_of_integers(contexts: object, exc: type) -> None:
+    with pytest.raises(exc, match="contexts"):
+        rb.sweep_min_base(contexts, [64])  # type: ignore[arg-type]
+
+
+def test_staircase_names_max_context() -> None:
+    with pytest.raises(ValueError, match="max_context"):
+        rb.staircase(0, 64)

@@ -453,3 +453,102 @@ def test_without_compare_module_the_subcommand_is_absent(
     monkeypatch.delattr("ropebound.cli_compare", raising=False)
     assert cli.main(["compare", "4096", "--dim", "128"]) == 2
     assert_one_line_error(capsys.readouterr().err)
+
+
+# --- issue 12: hostile input ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["bound", "10^100000000", "--dim", "128"],
+        ["context", "10^10000000", "--dim", "128"],
+        ["bound", "2**99999999999", "--dim", "128"],
+        ["sweep", "--contexts", "1..10^100000000", "--dims", "8"],
+        ["bound", "9" * 100_000, "--dim", "128"],
+    ],
+)
+def test_huge_numbers_are_refused_before_computing(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    t0 = time.monotonic()
+    assert cli.main(argv) == 2
+    assert time.monotonic() - t0 < 2.0
+    err = capsys.readouterr().err
+    assert_one_line_error(err)
+    assert "out of range" in err
+
+
+def test_ctrl_c_while_parsing_is_exit_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(text: str) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_parse_int", interrupted)
+    assert cli.main(["bound", "128", "--dim", "128"]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "ropebound: interrupted"
+
+
+def test_compare_parses_numbers_like_bound(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["compare", "1k", "--dim", "2^4", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["context"], doc["dim"]) == (1024, 16)
+
+
+def test_check_limit_below_the_context_is_never_supported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "config.json"
+    cfg.write_text(
+        json.dumps({"head_dim": 128, "rope_theta": 1e4, "max_position_embeddings": 4096})
+    )
+    assert cli.main(["check", str(cfg), "--limit", "1000", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["verdict"] == "unchecked"
+    assert cli.main(["check", str(cfg), "--limit", "1000", "--strict"]) == 1
+    assert "supported" not in capsys.readouterr().out.replace("unchecked", "")
+    assert cli.main(["models", "--check", "--limit", "1", "--no-min-base", "--json"]) == 0
+    reports = json.loads(capsys.readouterr().out)
+    assert "unchecked" in {rep["verdict"] for rep in reports}
+    for rep in reports:
+        if rep["verdict"] == "supported":
+            # Only a proof needs no scan: unrotated pairs >= rotated ones (Phi-2, GLM-4...).
+            assert (rep["head_dim"] - rep["rotary_dim"]) // 2 >= rep["rotary_dim"] // 2
+
+
+def test_check_batch_goes_on_after_a_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"head_dim": 8, "rope_theta": 1e4, "max_position_embeddings": 64}))
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"a":' * 100_000 + "{}" + "}" * 100_000)
+    missing = tmp_path / "missing.json"
+    status = cli.main(["check", str(missing), str(good), str(deep), "--no-min-base"])
+    assert status == 1
+    out = capsys.readouterr()
+    assert f"{good}: " in out.out  # the good file's report is not lost
+    errors = out.err.strip().splitlines()
+    assert len(errors) == 2 and all(e.startswith("ropebound: error:") for e in errors)
+    assert "missing.json" in errors[0] and "deep.json" in errors[1]
+    assert "nested too deeply" in errors[1] and "Traceback" not in out.err
+
+
+def test_closed_stdout_is_a_one_line_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdout", None)
+    assert cli.main(["bound", "100", "--dim", "8"]) == 1
+    assert_one_line_error(capsys.readouterr().err)
+
+
+def test_curve_length_zero_and_float32_without_plot_are_usage_errors(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["curve", "--base", "1e4", "--dim", "8", "--length", "0"]) == 2
+    assert "--length" in capsys.readouterr().err
+    assert cli.main(["curve", "--base", "1e4", "--dim", "8", "--length", "8", "--float32"]) == 2
+    err = capsys.readouterr().err
+    assert_one_line_error(err)
+    assert "--plot" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -281,3 +282,98 @@ def test_check_config_end_to_end_per_layer_type_and_unrotated() -> None:
     phi2 = rb.check_config(ENTRIES["Phi-2"].config, min_base=False).layer_types[0]
     assert phi2.max_context is None and phi2.verdict == "supported"
     assert any("unrotated pairs" in r for r in phi2.reasons)
+
+
+# --- issue 12: hostile configs and arguments ------------------------------------------
+
+PLAIN = {"head_dim": 128, "rope_theta": 1e4, "max_position_embeddings": 4096}
+
+
+def test_limit_below_the_context_is_unchecked_not_supported() -> None:
+    assert rb.check_config(PLAIN, min_base=False).verdict == "superficial"
+    rep = rb.check_config(PLAIN, limit=1000, min_base=False)
+    assert rep.verdict == rep.layer_types[0].verdict == "unchecked"
+    assert "not checked up to the context" in rep.layer_types[0].reasons[-1]
+    # A limit at or above the context decides as before.
+    assert rb.check_config(PLAIN, limit=4096, min_base=False).verdict == "superficial"
+    llama3 = {"head_dim": 128, "rope_theta": 5e5, "max_position_embeddings": 8192}
+    assert rb.check_config(llama3, limit=8192, min_base=False).verdict == "supported"
+    assert rb.check_config(llama3, limit=8191, min_base=False).verdict == "unchecked"
+    # Unrotated pairs >= rotated ones prove B_m >= 0 everywhere: no scan needed.
+    phi2 = {**PLAIN, "head_dim": 80, "partial_rotary_factor": 0.4}
+    assert rb.check_config(phi2, limit=1, min_base=False).verdict == "supported"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "word"),
+    [
+        ({"limit": 0}, ValueError, "limit"),
+        ({"limit": 2**60}, ValueError, "limit"),
+        ({"limit": "5"}, TypeError, "limit"),
+        ({"min_base": 1j}, TypeError, "min_base"),
+        ({"min_base": "64"}, TypeError, "min_base"),
+        ({"min_base": float("nan")}, TypeError, "min_base"),
+    ],
+)
+def test_check_config_arguments(kwargs: dict[str, Any], exc: type, word: str) -> None:
+    with pytest.raises(exc, match=word):
+        rb.check_config(PLAIN, **kwargs)
+
+
+@pytest.mark.parametrize("value", ["64", 1, 1j, float("nan"), None])
+def test_models_include_incomplete_must_be_a_bool(value: object) -> None:
+    with pytest.raises(TypeError, match="include_incomplete"):
+        rb.models(include_incomplete=value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("rope_theta", 1e300),
+        ("rope_theta", 10**400),
+        ("head_dim", 2**70),
+        ("head_dim", 2**17),
+        ("max_position_embeddings", 2**70),
+        ("max_position_embeddings", 2**41),
+        ("partial_rotary_factor", 10**400),
+    ],
+)
+def test_out_of_range_config_values_name_the_key(key: str, value: object) -> None:
+    with pytest.raises(ConfigError, match=key):
+        rb.check_config({**PLAIN, key: value}, min_base=False)
+
+
+def test_ntk_factor_beyond_the_double_range_names_the_factor() -> None:
+    cfg = {**PLAIN, "rope_scaling": {"rope_type": "ntk", "factor": 1e300}}
+    with pytest.raises(ValueError, match="factor"):
+        rb.check_config(cfg, min_base=False)
+
+
+def test_deeply_nested_json_is_a_config_error_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text('{"a":' * 100_000 + "{}" + "}" * 100_000)
+    with pytest.raises(ConfigError, match=r"deep\.json"):
+        rb.check_config(path)
+
+
+def test_fifo_and_devices_are_not_config_files(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        with pytest.raises(ConfigError, match="not a regular file"):
+            load_config(path)
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "missing.json")
+
+
+def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "config.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(PLAIN).encode())
+    assert load_config(path).head_dim == 128
+
+
+def test_huge_json_integer_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "config.json"
+    path.write_text('{"head_dim": ' + "9" * 5000 + "}")
+    with pytest.raises(ConfigError, match=r"config\.json"):
+        load_config(path)

@@ -392,3 +392,27 @@ def test_plot_comparison_writes_a_png(tmp_path: Any) -> None:
     pytest.importorskip("matplotlib")
     out = lit.plot_comparison([1024, 4096, 16384], 128, tmp_path / "cmp.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_rejects_bad_knobs_by_name() -> None:
+    # Issue 12: layers=2**70 divided by zero, train_length=nan was accepted.
+    for kwargs, word in (
+        ({"layers": 2**70}, "layers"),
+        ({"train_length": float("nan")}, "train_length"),
+        ({"train_length": 0}, "train_length"),
+        ({"pretrain_base": 1.0}, "pretrain_base"),
+    ):
+        with pytest.raises((ValueError, TypeError), match=word):
+            lit.compare(4096, 128, **kwargs)  # type: ignore[arg-type]
+
+
+def test_depth_bound_stays_finite_for_many_layers() -> None:
+    # acos(eps**(1/N)) computed without rounding eps**(1/N) to 1: finite and decreasing in N
+    # (the bound grows like sqrt(N)), where the naive form divided by zero.
+    layers = (32, 10**6, 10**12, 2**53)
+    values = [lit.depth_min_base(4096, n) for n in layers]
+    assert values == sorted(values)
+    with mpmath.workdps(60):
+        for n, value in zip(layers, values, strict=True):
+            ref = 4096 / mpmath.acos(mpmath.mpf(0.95) ** (mpmath.mpf(1) / n))
+            assert math.isclose(value, float(ref), rel_tol=1e-12)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -140,3 +141,13 @@ def test_results_are_independent_of_scan_start() -> None:
     b = rb.min_base(3000, 64).base
     assert rb.min_base(3000, 64, start=b / 1.5).base == b
     assert np.isfinite(b)
+
+
+def test_base_bound_equality_covers_the_answer_not_jumps() -> None:
+    # Issue 12 item 11: jumps varies with thread timing; identical calls compare equal.
+    a, b = rb.min_base(131072, 128), rb.min_base(131072, 128)
+    assert a == b and hash(a) == hash(b)
+    other = dataclasses.replace(a, jumps=a.jumps + 1)
+    assert other == a and hash(other) == hash(a)
+    assert dataclasses.replace(a, base=math.nextafter(a.base, 0.0)) != a
+    assert dataclasses.replace(a, critical_distance=None) != a

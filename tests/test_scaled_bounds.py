@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ropebound as rb
 
@@ -88,3 +90,46 @@ def test_admissible_bases_with_scaling() -> None:
         for x in (a, e, 0.5 * (a + e)):
             mc = rb.max_context(x, 64, scaling=linear, limit=1500)
             assert mc is None
+
+
+SMALL_SCHEMES = {
+    "linear": {"rope_type": "linear", "factor": 4.0},
+    "ntk": {"rope_type": "ntk", "factor": 4.0},
+    "yarn": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 16},
+    "llama3": {
+        "rope_type": "llama3",
+        "factor": 8.0,
+        "low_freq_factor": 1.0,
+        "high_freq_factor": 4.0,
+        "original_max_position_embeddings": 16,
+    },
+}
+
+
+def test_scaled_min_base_whose_start_is_admissible_is_the_infimum() -> None:
+    # Issue 12 item 3: linear x4 at d = 8 keeps B_m >= 0 for m < 7 near b = 1; the
+    # search start 1 + 2**-40 is admissible, so it is not minimal (1 + 2**-52 is too).
+    linear = SMALL_SCHEMES["linear"]
+    bound = rb.min_base(7, 8, scaling=linear)
+    assert (bound.base, bound.attained, bound.certified) == (1.0, False, False)
+    assert rb.max_context(1 + 2**-52, 8, scaling=linear, limit=100) == 7
+    assert rb.min_base(7, 8, scaling=linear, precision="float32").attained is False
+    assert rb.sweep_min_base([7], [8], scaling=linear)["base"][0] == 1.0
+
+
+@settings(max_examples=25)
+@given(name=st.sampled_from(sorted(SMALL_SCHEMES)), L=st.integers(3, 48))
+def test_scaled_min_base_is_minimal_or_the_infimum(name: str, L: int) -> None:
+    """Invariant: an attained b* has a failing double just below it; an infimum b* = 1
+    has the smallest double above 1 admissible; staircase and sweep give the same b*."""
+    scaling = SMALL_SCHEMES[name]
+    bound = rb.min_base(L, 8, scaling=scaling)
+    if bound.attained:
+        below = math.nextafter(bound.base, 0.0)
+        assert below <= 1.0 or rb.max_context(below, 8, scaling=scaling, limit=L) is not None
+        assert rb.max_context(bound.base, 8, scaling=scaling, limit=L) is None
+    else:
+        assert bound.base == 1.0
+        assert rb.max_context(1 + 2**-52, 8, scaling=scaling, limit=L) is None
+    assert rb.staircase(L, 8, scaling=scaling).min_base(L) == bound.base
+    assert rb.sweep_min_base([L], [8], scaling=scaling)["base"][0] == bound.base

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numbers
 import os
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -61,7 +62,12 @@ def check_base(base: Any, name: str = "base") -> npt.NDArray[np.float64]:
             isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)) for x in items
         ):
             raise TypeError(f"{name} must be a real number or an array of them")
-        arr = np.asarray(arr, dtype=np.float64)
+        try:
+            arr = np.asarray(arr, dtype=np.float64)
+        except OverflowError:  # Python ints beyond the double range (10**400)
+            raise ValueError(
+                f"{name} must be in (1, {MAX_BASE:g}], got an integer beyond the double range"
+            ) from None
     out = arr.astype(np.float64)
     if not np.all(np.isfinite(out)):
         raise ValueError(f"{name} must be finite and in (1, {MAX_BASE:g}], got NaN or infinity")
@@ -129,3 +135,50 @@ def check_progress(progress: Any | None) -> Any | None:
     if progress is not None and not callable(progress):
         raise TypeError("progress must be a callable progress(done, total) or None")
     return progress
+
+
+def check_int_list(values: Any, name: str) -> list[Any]:
+    """The items of a non-empty iterable (not a string, bytes or mapping), as a list.
+
+    Bytes iterate as small ints (``b"64"`` would be the contexts 54, 52): refused.
+    """
+    if isinstance(values, (str, bytes, bytearray, Mapping)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"{name} must be a non-empty list of integers, got {type(values).__name__} {values!r}"
+        )
+    items = list(values)
+    if not items:
+        raise ValueError(f"{name} must be a non-empty list of integers, got none")
+    return items
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """``value`` as a bool; anything else (``"64"``, 1, NaN) is a TypeError naming ``name``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_seq_len(seq_len: Any, scaling: Any) -> int | None:
+    """A positive sequence length, given only with a ``scaling`` dict (which alone uses it)."""
+    if seq_len is None:
+        return None
+    n = check_int(seq_len, "seq_len")
+    if not 1 <= n <= MAX_DISTANCE:
+        raise ValueError(f"seq_len must be an integer in [1, 2**53], got {n}")
+    if scaling is None:
+        raise ValueError(
+            "seq_len applies only with scaling= (the dynamic and longrope schemes); "
+            f"got seq_len={n} without scaling"
+        )
+    return n
+
+
+def check_executor(executor: Any) -> Any:
+    """None or a ``concurrent.futures``-style executor (an object with ``submit``)."""
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise TypeError(
+            "executor must be a concurrent.futures.Executor (an object with submit()) or None, "
+            f"got {type(executor).__name__}"
+        )
+    return executor

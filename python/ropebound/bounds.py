@@ -42,9 +42,12 @@ from ._validate import (
     MAX_DISTANCE,
     check_base,
     check_dim,
+    check_executor,
     check_int,
+    check_int_list,
     check_progress,
     check_rotary_dim,
+    check_seq_len,
 )
 
 Progress = Callable[[int, int], Any] | None
@@ -122,7 +125,9 @@ class BaseBound:
     rotary_dim: int
     inclusive: bool = False
     attained: bool = True
-    jumps: int = 0
+    # A diagnostic that varies with thread timing: not part of the answer, so it
+    # takes no part in equality or hashing.
+    jumps: int = field(default=0, compare=False)
 
     def __float__(self) -> float:
         return self.base
@@ -170,10 +175,10 @@ class Staircase:
         return int(self.contexts.size)
 
 
-def _check_context(context: Any, *, limit: int = MAX_SEARCH_CONTEXT) -> int:
-    L = check_int(context, "context")
+def _check_context(context: Any, *, limit: int = MAX_SEARCH_CONTEXT, name: str = "context") -> int:
+    L = check_int(context, name)
     if not 1 <= L <= limit:
-        raise ValueError(f"context must be an integer in [1, {limit}], got {L}")
+        raise ValueError(f"{name} must be an integer in [1, {limit}], got {L}")
     return L
 
 
@@ -298,6 +303,7 @@ def min_base(
     r = check_rotary_dim(d, rotary_dim)
     n = _distances(L, inclusive)
     check_progress(progress)
+    check_seq_len(seq_len, scaling)
     prec = evaluators.check_precision(precision)
     trivial = _trivial_bound(n, L, d, r, inclusive)
     if trivial is not None:
@@ -316,7 +322,9 @@ def min_base(
         )
         return _min_base_float32(exact, n, prec, scaling, seq_len)
     if scaling is not None:
-        return _min_base_scaled(L, d, r, n, inclusive, b0, scaling, seq_len, progress)
+        return _min_base_scaled(
+            L, d, r, n, inclusive, b0, scaling, seq_len, progress, start is not None
+        )
     use_cuda = _backend.select_backend(backend) == "cuda"
     model = _core.FrequencyModel.rope(d, r)
     res = _core.min_base_search(model, n, b0, False, progress, workers=_search_workers())
@@ -369,6 +377,7 @@ def _min_base_scaled(
     scaling: Mapping[str, Any],
     seq_len: int | None,
     progress: Progress,
+    start_given: bool,
 ) -> BaseBound:
     """min_base for a scaling scheme: the jump search on each exact model segment."""
     b = b0
@@ -382,6 +391,13 @@ def _min_base_scaled(
         jumps += int(res["jumps"])
         if not res["exhausted"]:
             critical = int(res["critical_distance"])
+            if critical < 0 and res["base"] == b0:
+                # The start itself is admissible: nothing below it was examined, so
+                # it is not b* (only at a later segment's first base, reached after
+                # every base below failed, does an admissible start mean b*).
+                if start_given:
+                    return BaseBound(b0, None, bool(res["certified"]), L, d, r, inclusive)
+                return BaseBound(1.0, None, False, L, d, r, inclusive, attained=False)
             return BaseBound(
                 float(res["base"]),
                 None if critical < 0 else critical,
@@ -406,9 +422,10 @@ def _min_base_float32(
 ) -> BaseBound:
     """Smallest float32 base >= exact b* admissible under float32 arithmetic (uncertified)."""
     f = np.float32(exact.base)
-    if float(f) < exact.base:
+    if float(f) <= 1.0 or float(f) < exact.base:
+        # An infimum b* = 1 is no base: the float32 candidates start above it.
         f = np.nextafter(f, np.float32(np.inf))
-    for _ in range(max_steps):
+    for step in range(max_steps):
         ev = evaluators.build(
             float(f),
             exact.dim,
@@ -420,6 +437,9 @@ def _min_base_float32(
         )
         assert ev.float32 is not None
         m, _unknown = _core.first_negative_float32(ev.float32, 0, n, None)
+        if m < 0 and step == 0 and not exact.attained:
+            # As exact arithmetic: the smallest float32 above 1 is admissible too.
+            return exact
         if m < 0:
             return BaseBound(
                 float(f),
@@ -468,11 +488,12 @@ def staircase(
     >>> stairs.min_base(1000) <= stairs.min_base(2000) <= stairs.min_base(4000)
     True
     """
-    L = _check_context(max_context, limit=MAX_STAIRCASE_CONTEXT)
+    L = _check_context(max_context, limit=MAX_STAIRCASE_CONTEXT, name="max_context")
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
     n = _distances(L, inclusive)
     check_progress(progress)
+    check_seq_len(seq_len, scaling)
     offset = 1 if inclusive else 0
     trivial = _trivial_bound(n, L, d, r, inclusive)
     if trivial is not None:
@@ -614,6 +635,8 @@ def max_context(
         raise ValueError(f"limit must be an integer in [1, 2**53], got {lim}")
     _distances(1, inclusive)
     check_progress(progress)
+    check_seq_len(seq_len, scaling)
+    check_executor(executor)
     shift = 1 if inclusive else 0
     if _backend.select_backend(backend) == "cuda":
         if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
@@ -628,12 +651,12 @@ def max_context(
         if bases_c.ndim == 0:
             return None if gpu[0] < 0 else int(gpu[0])
         return gpu.reshape(bases_c.shape)
+    size = check_int(chunk_size, "chunk_size")
+    if size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {size}")
     if executor is not None and frequencies is None:
         bases_in = check_base(base)
         if bases_in.ndim > 0:
-            size = check_int(chunk_size, "chunk_size")
-            if size < 1:
-                raise ValueError(f"chunk_size must be >= 1, got {size}")
             flat_in = bases_in.ravel()
             kwargs: dict[str, Any] = {
                 "rotary_dim": rotary_dim,
@@ -742,19 +765,19 @@ def sweep_min_base(
     >>> bool(table["base"][-1] == rb.min_base(4096, 128).base)
     True
     """
-    ctx = sorted({_check_context(c) for c in contexts})
-    dim_list = [check_dim(d) for d in dims]
-    if not ctx or not dim_list:
-        raise ValueError("contexts and dims must be non-empty")
+    ctx = sorted({_check_context(c, name="contexts") for c in check_int_list(contexts, "contexts")})
+    dim_list = [check_dim(d, "dims") for d in check_int_list(dims, "dims")]
     rot: list[int | None]
     if rotary_dims is None:
         rot = [None] * len(dim_list)
     else:
-        rot = list(rotary_dims)
+        rot = check_int_list(rotary_dims, "rotary_dims")
         if len(rot) != len(dim_list):
             raise ValueError("rotary_dims must have one entry per dim")
     jobs = [(d, check_rotary_dim(d, r)) for d, r in zip(dim_list, rot, strict=True)]
     check_progress(progress)
+    _distances(1, inclusive)
+    check_executor(executor)
     own = executor is None
     pool: Executor = ThreadPoolExecutor(max_workers=2) if executor is None else executor
     try:
@@ -852,6 +875,7 @@ def admissible_bases(
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
     n = _distances(L, inclusive)
+    check_seq_len(seq_len, scaling)
     if not isinstance(base_range, (tuple, list)) or len(base_range) != 2:
         raise TypeError("base_range must be a pair (lo, hi)")
     lo, hi = (float(check_base(x, "base_range")) for x in base_range)

@@ -20,7 +20,7 @@ import re
 import signal
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -45,6 +45,11 @@ exit status: 0 success, 1 failure (bad value, missing file), 2 usage error, 130 
 #: Binary suffixes, as in the paper's "1k = 1024" tables.
 _SUFFIXES = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 _POWER = re.compile(r"^\s*(\d+)\s*(?:\^|\*\*)\s*(\d+)\s*$")
+#: Bounds checked before any arithmetic, so that "10^100000000" fails at once: no count
+#: the library takes reaches 2^64, and no double 2^1024.
+_INT_BITS = 64
+_REAL_BITS = 1024
+_MAX_DIGITS = 400
 
 
 class CliError(Exception):
@@ -62,6 +67,25 @@ class _Parser(argparse.ArgumentParser):
 # Argument types
 
 
+def _power(match: re.Match[str], text: str, max_bits: int) -> int:
+    """``a^e`` of a matched power, refused before computing when it exceeds ``max_bits``."""
+    a_text, e_text = match.group(1), match.group(2)
+    if len(a_text) > _MAX_DIGITS or len(e_text) > _MAX_DIGITS:
+        raise argparse.ArgumentTypeError(f"number out of range: {_short(text)}")
+    a, e = int(a_text), int(e_text)
+    if a >= 2 and e * math.log2(a) > max_bits:
+        raise argparse.ArgumentTypeError(
+            f"number out of range (more than 2^{max_bits}): {_short(text)}"
+        )
+    # int ** int is typed Any (a negative exponent gives a float); both are >= 0 here.
+    return int(a**e)
+
+
+def _short(text: str) -> str:
+    """``text`` for a message, cut to a readable length."""
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
 def parse_int(text: str) -> int:
     """An integer in the CLI's number syntax (see the module docstring).
 
@@ -71,11 +95,37 @@ def parse_int(text: str) -> int:
     >>> parse_int("128k"), parse_int("2^17"), parse_int("1e6"), parse_int("0x20000")
     (131072, 131072, 1000000, 131072)
     """
+    value = _parse_int(text)
+    if abs(value).bit_length() > _INT_BITS:
+        raise argparse.ArgumentTypeError(
+            f"number out of range (2^{_INT_BITS} or more): {_short(text)}"
+        )
+    return value
+
+
+def parse_positive_int(text: str) -> int:
+    """:func:`parse_int`, at least 1."""
+    value = parse_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {_short(text)}")
+    return value
+
+
+def _ascii(text: str) -> str:
+    """``text`` without blanks and ``_``; only ASCII (Python's int() also reads other digits)."""
     s = text.strip().replace("_", "")
+    if not s.isascii():
+        raise argparse.ArgumentTypeError(f"expected an ASCII number, got {_short(text)}")
+    return s
+
+
+def _parse_int(text: str) -> int:
+    s = _ascii(text)
+    if len(s) > _MAX_DIGITS:
+        raise argparse.ArgumentTypeError(f"number out of range: {_short(text)}")
     match = _POWER.match(s)
     if match:
-        # int ** int is typed Any (a negative exponent gives a float); both are >= 0 here.
-        return int(int(match.group(1)) ** int(match.group(2)))
+        return _power(match, text, _INT_BITS)
     if s and s[-1].lower() in _SUFFIXES:
         mult = _SUFFIXES[s[-1].lower()]
         try:
@@ -90,9 +140,9 @@ def parse_int(text: str) -> int:
     try:
         value = float(s)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected an integer, got {_short(text)}") from None
     if not math.isfinite(value) or value != int(value):
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected an integer, got {_short(text)}")
     return int(value)
 
 
@@ -105,12 +155,14 @@ def parse_base(text: str) -> float:
     >>> parse_base("1e4"), parse_base("2^20"), parse_base("500_000")
     (10000.0, 1048576.0, 500000.0)
     """
-    s = text.strip().replace("_", "")
+    s = _ascii(text)
+    if len(s) > _MAX_DIGITS:
+        raise argparse.ArgumentTypeError(f"number out of range: {_short(text)}")
     match = _POWER.match(s)
     try:
-        value = float(int(match.group(1)) ** int(match.group(2))) if match else float(s)
+        value = float(_power(match, text, _REAL_BITS)) if match else float(s)
     except (ValueError, OverflowError):
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a number, got {_short(text)}") from None
     return value
 
 
@@ -514,22 +566,6 @@ def _require(name: str) -> Any:
     return func
 
 
-def _config_paths(items: Sequence[str]) -> list[Path]:
-    paths: list[Path] = []
-    for item in items:
-        path = Path(item)
-        if path.is_dir():
-            inner = path / "config.json"
-            if not inner.is_file():
-                raise CliError(f"{item}: directory has no config.json")
-            paths.append(inner)
-        elif path.is_file():
-            paths.append(path)
-        else:
-            raise CliError(f"{item}: no such file or directory")
-    return paths
-
-
 def _audit_row(name: str, report: dict[str, Any]) -> dict[str, Any]:
     """The advertised vs supported context of one report, for :func:`plot_audit`."""
     # (value, is_lower_bound) per layer type; the model supports the smallest.
@@ -580,20 +616,34 @@ def _print_report(name: str, report: dict[str, Any]) -> None:
 
 def _check_many(
     items: list[tuple[str, Any]], args: argparse.Namespace
-) -> list[tuple[str, dict[str, Any]]]:
+) -> tuple[list[tuple[str, dict[str, Any]]], bool]:
+    """The reports of a batch, and whether any item failed.
+
+    A failing item (missing file, bad config) is reported on its own line and the
+    batch goes on.
+    """
     check_config = _require("check_config")
     reports = []
+    failed = False
     with _progress(args.progress and len(items) > 1, "check") as progress:
         for k, (name, source) in enumerate(items):
-            report = check_config(source, limit=args.limit, min_base=not args.no_min_base)
-            reports.append((name, report.to_dict()))
+            try:
+                report = check_config(source, limit=args.limit, min_base=not args.no_min_base)
+            except (CliError, ValueError, TypeError, OSError) as exc:
+                _error(exc if name in str(exc) else f"{name}: {exc}")
+                failed = True
+            else:
+                reports.append((name, report.to_dict()))
             if progress is not None:
                 progress(k + 1, len(items))
-    return reports
+    return reports, failed
 
 
-def _finish_check(reports: list[tuple[str, dict[str, Any]]], args: argparse.Namespace) -> int:
-    if args.plot is not None:
+def _finish_check(
+    batch: tuple[list[tuple[str, dict[str, Any]]], bool], args: argparse.Namespace
+) -> int:
+    reports, failed = batch
+    if args.plot is not None and reports:
         from .plots import plot_audit
 
         plot_audit([_audit_row(name, rep) for name, rep in reports], args.plot)
@@ -602,16 +652,16 @@ def _finish_check(reports: list[tuple[str, dict[str, Any]]], args: argparse.Name
     else:
         for name, rep in reports:
             _print_report(name, rep)
-        if args.plot is not None:
+        if args.plot is not None and reports:
             print(f"wrote {args.plot}")
-    if args.strict and any(rep.get("verdict") != "supported" for _, rep in reports):
+    if failed or (args.strict and any(rep.get("verdict") != "supported" for _, rep in reports)):
         return 1
     return 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     _require("check_config")
-    items: list[tuple[str, Any]] = [(str(p), p) for p in _config_paths(args.configs)]
+    items: list[tuple[str, Any]] = [(str(p), str(p)) for p in args.configs]
     return _finish_check(_check_many(items, args), args)
 
 
@@ -772,7 +822,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument(
         "--limit",
-        type=parse_int,
+        type=parse_positive_int,
         default=2**32,
         help="examine distances m < N (default 2^32)",
         metavar="N",
@@ -789,7 +839,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--base", type=parse_base, required=True, help="RoPE base b")
     _add_common(p)
-    p.add_argument("--length", type=parse_int, required=True, help="number of distances")
+    p.add_argument(
+        "--length", type=parse_positive_int, required=True, help="number of distances (>= 1)"
+    )
     p.add_argument("--start", type=parse_int, default=0, help="first distance (default 0)")
     p.add_argument("--plot", type=Path, default=None, metavar="FILE", help="write a plot (PNG)")
     p.add_argument("--csv", type=Path, default=None, metavar="FILE", help="write m,B_m as CSV")
@@ -922,10 +974,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--limit",
-        type=parse_int,
+        type=parse_positive_int,
         default=None,
         metavar="N",
-        help="scan distances m < N (default: twice the advertised context)",
+        help="scan distances m < N (default: twice the advertised context); below the "
+        "context a scan without B_m < 0 gives the verdict 'unchecked'",
     )
     p.add_argument(
         "--no-min-base", action="store_true", help="skip the minimal-base search (faster)"
@@ -963,6 +1016,16 @@ def _error(message: object) -> None:
     print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
 
 
+def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Usage errors argparse cannot see: options that only make sense together, and an
+    option given ``--`` as its value (argparse then stores [] without calling its type)."""
+    for key, value in vars(args).items():
+        if isinstance(value, list) and not value:
+            parser.error(f"argument --{key.replace('_', '-')}: expected a value, got '--'")
+    if getattr(args, "float32", False) and getattr(args, "plot", None) is None:
+        parser.error("curve: --float32 overlays the float32 curve on --plot; give --plot FILE")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``ropebound`` command line; returns the exit status.
 
@@ -983,14 +1046,19 @@ def main(argv: list[str] | None = None) -> int:
     max context = 18438  (first B_m < 0 at m = 18438; base 500000, dim 128, distances 0..L-1)
     0
     """
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version, usage errors
-        return exc.code if isinstance(exc.code, int) else 1
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        _error("standard output is closed: nowhere to write the result")
+        return 1
     old_show = warnings.showwarning
     warnings.showwarning = _show_warning
     try:
+        # Parsing too runs inside the Ctrl-C handler (a number can take a moment).
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+            _check_combinations(parser, args)
+        except SystemExit as exc:  # --help, --version, usage errors
+            return exc.code if isinstance(exc.code, int) else 1
         status: int = args.func(args)
         sys.stdout.flush()
         return status

@@ -21,13 +21,10 @@ whether that base keeps B_m >= 0 for every distance of the window
 
 
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+    # The number syntax of every other subcommand (128k, 2^17, 1e6).
+    from .cli import parse_positive_int
+
+    return parse_positive_int(text)
 
 
 def _unit_interval(text: str) -> float:

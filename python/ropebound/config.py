@@ -39,10 +39,13 @@ from pathlib import Path
 from typing import Any
 
 from . import bounds
+from ._validate import MAX_BASE, MAX_DIM, MAX_DISTANCE, check_bool, check_int
 from .scaling import attention_factor, parse_scaling, rope_type_of
 
 DEFAULT_THETA = 10000.0
-VERDICTS = ("supported", "superficial", "unknown")
+#: Real configs are a few KB; a bigger file is not one (and is not read into memory).
+MAX_CONFIG_BYTES = 16 << 20
+VERDICTS = ("supported", "superficial", "unknown", "unchecked")
 
 
 class ConfigError(ValueError):
@@ -112,8 +115,8 @@ def _get_int(cfg: Mapping[str, Any], key: str, *, required: bool = False) -> int
         v = int(v)
     if isinstance(v, bool) or not isinstance(v, numbers.Integral):
         raise TypeError(f"config key {key!r} must be an integer, got {type(v).__name__} {v!r}")
-    if int(v) < 1:
-        raise _err(key, f"must be a positive integer, got {v}")
+    if not 1 <= int(v) <= MAX_DISTANCE:
+        raise _err(key, f"must be a positive integer <= 2**53, got {v}")
     return int(v)
 
 
@@ -123,17 +126,20 @@ def _get_real(cfg: Mapping[str, Any], key: str) -> float | None:
         return None
     if isinstance(v, bool) or not isinstance(v, numbers.Real):
         raise TypeError(f"config key {key!r} must be a number, got {type(v).__name__} {v!r}")
-    x = float(v)
+    try:
+        x = float(v)
+    except OverflowError:  # an integer beyond the double range
+        x = math.inf
     if not math.isfinite(x) or x <= 0:
-        raise _err(key, f"must be a finite positive number, got {x!r}")
+        raise _err(key, f"must be a finite positive number, got {v!r}")
     return x
 
 
 def _theta(value: float | None, key: str) -> float:
     if value is None:
         return DEFAULT_THETA
-    if not value > 1.0:
-        raise _err(key, f"must be > 1, got {value!r}")
+    if not 1.0 < value <= MAX_BASE:
+        raise _err(key, f"must be in (1, {MAX_BASE:g}], got {value!r}")
     return value
 
 
@@ -150,12 +156,23 @@ def _read(source: Any) -> tuple[dict[str, Any], str]:
         path = path / "config.json"
         if not path.is_file():
             raise ConfigError(f"directory {str(Path(source))!r} has no config.json")
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(f"no such config file: {str(path)!r}")
+    if not path.is_file():
+        # A FIFO would block, /dev/zero never ends: only regular files are read.
+        raise ConfigError(f"{str(path)!r} is not a regular file (a FIFO, device or socket)")
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{str(path)!r} is too large for a config file "
+            f"({path.stat().st_size} bytes; at most {MAX_CONFIG_BYTES})"
+        )
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: a leading byte-order mark (as some editors write) is skipped.
+        text = path.read_text(encoding="utf-8-sig")
         data = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except RecursionError:
+        raise ConfigError(f"{str(path)!r}: JSON nested too deeply to be a config") from None
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError, int digit limit
         raise ConfigError(f"{str(path)!r} is not a JSON file: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{str(path)!r}: the top level must be a JSON object")
@@ -271,6 +288,11 @@ def _normalise(cfg: dict[str, Any]) -> RopeConfig:
             notes.append(f"context length from {alt!r} (no max_position_embeddings)")
     if max_pos is None:
         notes.append("no max_position_embeddings: the advertised context is unknown")
+    elif max_pos > bounds.MAX_SEARCH_CONTEXT:
+        raise _err(
+            "max_position_embeddings",
+            f"the context must be at most 2**40 (the minimal-base search's limit), got {max_pos}",
+        )
 
     # ---- head and rotary dimensions ----
     is_glm = cfg.get("rope_ratio") is not None or model_type == "chatglm"
@@ -316,8 +338,8 @@ def _normalise(cfg: dict[str, Any]) -> RopeConfig:
         if prf > 1.0:
             raise _err("partial_rotary_factor", f"must be in (0, 1], got {prf}")
         rotary_dim = int(head_dim * prf)
-    if head_dim < 2 or head_dim % 2:
-        raise _err("head_dim", f"head dimension must be even and >= 2, got {head_dim}")
+    if head_dim < 2 or head_dim % 2 or head_dim > MAX_DIM:
+        raise _err("head_dim", f"head dimension must be even and in [2, {MAX_DIM}], got {head_dim}")
     if rotary_dim < 2 or rotary_dim % 2 or rotary_dim > head_dim:
         raise _err(
             "partial_rotary_factor",
@@ -472,10 +494,11 @@ class LayerTypeReport:
     min_base : float or None
         Smallest base (same scaling) with :math:`B_m \ge 0` for all :math:`m <` ``context``.
     min_base_certified : bool or None
-    verdict : {"supported", "superficial", "unknown"}
+    verdict : {"supported", "superficial", "unknown", "unchecked"}
         ``superficial``: some distance below ``context`` has :math:`B_m < 0` (exact
         frequencies); ``supported``: none has; ``unknown``: not decidable (missing data, or a
-        solver feature not available), see ``reasons``.
+        solver feature not available), see ``reasons``; ``unchecked``: not checked up to the
+        context (a scan ``limit`` below ``context`` found no :math:`B_m < 0`).
     reasons : tuple of str
         The numbers behind the verdict.
     """
@@ -510,7 +533,7 @@ class ConfigReport:
     """:func:`check_config`'s result: one :class:`LayerTypeReport` per layer type.
 
     ``verdict`` is ``superficial`` if any layer type is, else ``unknown`` if any is, else
-    ``supported``.
+    ``unchecked`` if any is, else ``supported``.
 
     Examples
     --------
@@ -597,6 +620,8 @@ def _check_layer(
             "and every base (each unrotated pair adds cos 0 = 1 to B_m)"
         )
     lim = limit if limit is not None else 2 * context
+    # Unrotated pairs >= rotated ones prove B_m >= 0 at every distance, scanned or not.
+    proven = (d - r) // 2 >= r // 2
     verdict = "unknown"
     m_f32: int | None = None
     b_min: float | None = None
@@ -608,6 +633,13 @@ def _check_layer(
     unsettled = any(issubclass(w.category, bounds.UncertifiedWarning) for w in caught)
     if unsettled:
         reasons.append("some signs near zero could not be settled")
+    elif m_exact is None and lim < context and not proven:
+        # A scan that stopped before the context cannot support it.
+        verdict = "unchecked"
+        reasons.append(
+            f"B_m >= 0 for every m < {lim} (exact frequencies), but the scan limit {lim} "
+            f"is below the context {context}: not checked up to the context"
+        )
     elif m_exact is None:
         verdict = "supported"
         reasons.append(f"B_m >= 0 for every m < {lim} (exact frequencies)")
@@ -620,7 +652,8 @@ def _check_layer(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", bounds.UncertifiedWarning)
         m_f32 = bounds.max_context(layer.rope_theta, d, limit=lim, precision="float32", **selectors)
-    if (m_f32 is None or m_f32 >= context) != (verdict == "supported"):
+    f32_superficial = m_f32 is not None and m_f32 < context
+    if verdict in ("supported", "superficial") and f32_superficial != (verdict == "superficial"):
         reasons.append(
             f"float32 as implemented parts ways: first B_m < 0 at {m_f32} vs exact {m_exact}"
         )
@@ -664,7 +697,8 @@ def check_config(
     path_or_dict : str, os.PathLike or dict
         As in :func:`load_config`.
     limit : int, optional
-        Search limit of the max-context scan.
+        Search limit of the max-context scan, in [1, 2**53]. Below the context, a scan
+        that finds no :math:`B_m < 0` gives the verdict ``unchecked``, never ``supported``.
     min_base : bool
         Also compute the minimal base (the most expensive part).
 
@@ -683,16 +717,18 @@ def check_config(
     >>> layer.max_context, layer.max_context_float32, round(layer.min_base, 2)
     (1707, 1707, 26952.34)
     """
+    if limit is not None:
+        limit = check_int(limit, "limit")
+        if not 1 <= limit <= MAX_DISTANCE:
+            raise ValueError(f"limit must be an integer in [1, 2**53], got {limit}")
+    min_base = check_bool(min_base, "min_base")
     cfg, source = _read(path_or_dict)
     rc = _normalise(cfg)
     reports = tuple(_check_layer(rc, layer, limit, min_base) for layer in rc.layers)
     verdicts = {rep.verdict for rep in reports}
-    overall = (
-        "superficial"
-        if "superficial" in verdicts
-        else "unknown"
-        if "unknown" in verdicts
-        else "supported"
+    # The first of these that any layer type has; "supported" only when all are.
+    overall = next(
+        (v for v in ("superficial", "unknown", "unchecked") if v in verdicts), "supported"
     )
     return ConfigReport(
         source=source,
@@ -754,6 +790,7 @@ def models(*, include_incomplete: bool = False) -> list[ModelEntry]:
     >>> entries[0].name, entries[0].hf_repo
     ('Llama-2-7B', 'meta-llama/Llama-2-7b-hf')
     """
+    include_incomplete = check_bool(include_incomplete, "include_incomplete")
     out = []
     for m in _models_json()["models"]:
         if m.get("incomplete") and not include_incomplete:

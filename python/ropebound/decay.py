@@ -23,11 +23,13 @@ from . import _backend, _core
 from . import _evaluators as evaluators
 from ._validate import (
     check_base,
+    check_bool,
     check_dim,
     check_distances,
     check_length,
     check_progress,
     check_rotary_dim,
+    check_seq_len,
     check_start,
 )
 
@@ -99,6 +101,7 @@ def frequencies(
     >>> rb.frequencies(5e5, 128, precision="float32").dtype
     dtype('float32')
     """
+    check_seq_len(seq_len, scaling)
     if scaling is not None or precision != "exact":
         from .scaling import scaled_frequencies
 
@@ -216,6 +219,8 @@ def decay_sum(
     array([2.      , 1.540252, 0.583653])
     """
     check_progress(progress)
+    return_error = check_bool(return_error, "return_error")
+    check_seq_len(seq_len, scaling)
     if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
         return _decay_sum_tables(
             m,
@@ -405,6 +410,8 @@ def decay_curve(
     s = check_start(start)
     n = check_length(length, start=s)
     check_progress(progress)
+    return_error = check_bool(return_error, "return_error")
+    check_seq_len(seq_len, scaling)
     if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
         if backend != "cpu":
             raise ValueError("backend must be 'cpu' with scaling, precision or frequencies")

@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core
-from ._validate import MAX_BASE, check_base, check_dim, check_int, check_rotary_dim
+from ._validate import MAX_BASE, MAX_DISTANCE, check_base, check_dim, check_int, check_rotary_dim
 from .decay import frequency_table
 
 FloatArray = npt.NDArray[np.float64]
@@ -67,17 +67,21 @@ _SRC_NTK = "bloc97 (2023), NTK-aware scaled RoPE; YaRN arXiv 2309.00071"
 
 def _check_positive_int(value: Any, name: str) -> int:
     n = check_int(value, name)
-    if n < 1:
-        raise ValueError(f"{name} must be a positive integer, got {n}")
+    # 2**53: beyond it a length is no longer exact as a double (and 10**400 is no double).
+    if not 1 <= n <= MAX_DISTANCE:
+        raise ValueError(f"{name} must be a positive integer in [1, 2**53], got {n}")
     return n
 
 
 def _check_real(value: Any, name: str) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # a Python int beyond the double range
+        x = math.inf
     if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {x!r}")
+        raise ValueError(f"{name} must be finite, got {value!r}")
     return x
 
 
@@ -390,6 +394,7 @@ def liu_extrapolation_limit(
     """
     beta = _check_scalar_base(base)
     d = check_dim(dim)
+    _check_scalar_base(pretrain_base, "pretrain_base")
     d_extra = liu_critical_dimension(train_length, d, pretrain_base)
     if tune_length is not None:
         if beta <= liu_critical_base(train_length, tune_length, pretrain_base):
@@ -478,7 +483,17 @@ def depth_min_base(
     L = _check_positive_int(context, "context")
     n = _check_positive_int(layers, "layers")
     e = _check_eps(eps)
-    return float((L / math.acos(e ** (1.0 / n))) ** _finite_exponent(dim))
+    return float((L / _acos_root(e, n)) ** _finite_exponent(dim))
+
+
+def _acos_root(eps: float, layers: int) -> float:
+    """``acos(eps**(1/layers))`` without the rounding of ``eps**(1/layers)`` to 1.
+
+    With ``1 - eps**(1/N) = t = -expm1(ln(eps)/N)``, ``acos(1 - t) = 2 asin(sqrt(t/2))``:
+    never 0 for eps < 1, however many layers (the naive form divides by 0 from ~2**53).
+    """
+    t = -math.expm1(math.log(eps) / layers)
+    return 2.0 * math.asin(math.sqrt(t / 2.0))
 
 
 def precision_ceiling(dtype: DType = "float32", *, dim: int | None = None) -> float:
@@ -522,7 +537,7 @@ def precision_max_context(dtype: DType = "float32", *, layers: int = 1, eps: flo
     eps_mach = _check_dtype(dtype)
     n = _check_positive_int(layers, "layers")
     e = _check_eps(eps)
-    return math.acos(e ** (1.0 / n)) / eps_mach
+    return _acos_root(e, n) / eps_mach
 
 
 # ------------------------------------------------------ NTK-aware, YaRN, Resonance
@@ -546,7 +561,12 @@ def ntk_aware_base(base: float, scale: float, dim: int) -> float:
     """
     b = _check_scalar_base(base)
     s = _check_positive(scale, "scale")
-    return float(b * s ** _finite_exponent(check_dim(dim)))
+    try:
+        return float(b * s ** _finite_exponent(check_dim(dim)))
+    except OverflowError:
+        raise ValueError(
+            f"scale {s!r} is too large: base * scale**(d/(d-2)) overflows a double"
+        ) from None
 
 
 def yarn_correction_dim(num_rotations: float, dim: int, base: float, original_length: int) -> float:
@@ -590,6 +610,8 @@ def yarn_correction_range(
     (20, 46)
     """
     d = check_dim(dim)
+    _check_positive(beta_fast, "beta_fast")
+    _check_positive(beta_slow, "beta_slow")
     low = math.floor(yarn_correction_dim(beta_fast, d, base, original_length))
     high = math.ceil(yarn_correction_dim(beta_slow, d, base, original_length))
     return max(low, 0), min(high, d - 1)
@@ -690,10 +712,11 @@ def roformer_relative_bound(
     >>> curve.shape, bool(curve[0] >= curve[-1])
     ((4096,), True)
     """
-    from ._validate import check_length, check_start
+    from ._validate import check_bool, check_length, check_start
 
     s = check_start(start)
     n = check_length(length, start=s)
+    return_error = check_bool(return_error, "return_error")
     table = frequency_table(base, dim, rotary_dim)
     values, errors = _core.roformer_curve(table, s, n)
     return (values, errors) if return_error else values
@@ -865,6 +888,8 @@ def compare(
         raise TypeError(f"inclusive must be a bool, got {inclusive!r}")
     e = _check_eps(eps)
     n_layers = _check_positive_int(layers, "layers")
+    train_length = _check_positive_int(train_length, "train_length")
+    pretrain_base = _check_scalar_base(pretrain_base, "pretrain_base")
     exact = min_base(L, d, rotary_dim=r, inclusive=bool(inclusive))
 
     spec: list[tuple[str, float, Kind, str]] = [

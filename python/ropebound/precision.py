@@ -19,7 +19,15 @@ import numpy as np
 
 from . import _core
 from . import _evaluators as evaluators
-from ._validate import check_base, check_dim, check_int, check_rotary_dim
+from ._validate import (
+    check_base,
+    check_dim,
+    check_int,
+    check_int_list,
+    check_progress,
+    check_rotary_dim,
+    check_seq_len,
+)
 
 Progress = Callable[[int, int], Any] | None
 
@@ -116,7 +124,11 @@ def precision_report(
     b = float(check_base(base))
     if precision not in ("float32", "bfloat16-table"):
         raise ValueError(f"precision must be 'float32' or 'bfloat16-table', got {precision!r}")
-    ctx = sorted({check_int(c, "contexts") for c in (contexts or [2**k for k in range(10, 21)])})
+    check_progress(progress)
+    check_seq_len(seq_len, scaling)
+    if contexts is None:
+        contexts = [2**k for k in range(10, 21)]
+    ctx = sorted({check_int(c, "contexts") for c in check_int_list(contexts, "contexts")})
     if ctx[0] < 1 or ctx[-1] > 1 << 40:
         raise ValueError("contexts must be integers in [1, 2**40]")
     exact = evaluators.build(

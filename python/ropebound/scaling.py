@@ -45,6 +45,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
@@ -52,7 +53,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from ._validate import check_base, check_dim, check_int, check_rotary_dim
+from ._validate import check_base, check_dim, check_rotary_dim, check_seq_len
 from .decay import frequencies
 
 FloatArray = npt.NDArray[np.float64]
@@ -103,7 +104,10 @@ def _real(value: Any, key: str, rope_type: str, *, positive: bool = True) -> flo
             f"{_where(rope_type)}: {key!r} must be a real number, "
             f"got {type(value).__name__} {value!r}"
         )
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # a Python int beyond the double range
+        x = math.inf if operator.gt(value, 0) else -math.inf
     if not math.isfinite(x) or (x <= 0.0 if positive else x < 0.0):
         allowed = "> 0" if positive else ">= 0"
         raise ValueError(f"{_where(rope_type)}: {key!r} must be finite and {allowed}, got {x!r}")
@@ -120,8 +124,10 @@ def _length(value: Any, key: str, rope_type: str) -> int:
             f"got {type(value).__name__} {value!r}"
         )
     n = int(value)
-    if n < 1:
-        raise ValueError(f"{_where(rope_type)}: {key!r} must be a positive integer, got {n}")
+    if not 1 <= n <= 2**53:
+        raise ValueError(
+            f"{_where(rope_type)}: {key!r} must be a positive integer <= 2**53, got {n}"
+        )
     return n
 
 
@@ -212,6 +218,8 @@ def parse_scaling(scaling: Mapping[str, Any] | None, rotary_dim: int | None = No
     ('linear', 4.0)
     """
     rope_type = rope_type_of(scaling)
+    if rotary_dim is not None:
+        check_dim(rotary_dim, "rotary_dim")
     if scaling is None or rope_type == "default":
         return RopeScaling("default")
     d = scaling
@@ -221,6 +229,13 @@ def parse_scaling(scaling: Mapping[str, Any] | None, rotary_dim: int | None = No
         v = d.get(key)
         return None if v is None else _real(v, key, t, positive=positive)
 
+    def divisor(key: str) -> float:
+        # Frequencies are divided by it: 1/x must be a double too (not 5e-324).
+        x = _real(_require(d, key, t), key, t)
+        if not math.isfinite(1.0 / x):
+            raise ValueError(f"{_where(t)}: {key!r} must be >= 2**-1022, got {x!r}")
+        return x
+
     def opt_len(key: str) -> int | None:
         v = d.get(key)
         return None if v is None else _length(v, key, t)
@@ -228,7 +243,7 @@ def parse_scaling(scaling: Mapping[str, Any] | None, rotary_dim: int | None = No
     max_pos = opt_len("max_position_embeddings")
     orig = opt_len("original_max_position_embeddings")
     if t in ("linear", "ntk", "dynamic"):
-        factor = _real(_require(d, "factor", t), "factor", t)
+        factor = divisor("factor")
         return RopeScaling(t, factor=factor, max_position_embeddings=max_pos)
     if t == "yarn":
         orig = _length(
@@ -236,7 +251,7 @@ def parse_scaling(scaling: Mapping[str, Any] | None, rotary_dim: int | None = No
             "original_max_position_embeddings",
             t,
         )
-        f = opt_real("factor")
+        f = divisor("factor") if d.get("factor") is not None else None
         if f is None:
             # v5: only a missing factor is derived from the two lengths.
             if max_pos is None:
@@ -266,7 +281,7 @@ def parse_scaling(scaling: Mapping[str, Any] | None, rotary_dim: int | None = No
             truncate=bool(truncate),
         )
     if t == "llama3":
-        factor = _real(_require(d, "factor", t), "factor", t)
+        factor = divisor("factor")
         low = _real(_require(d, "low_freq_factor", t), "low_freq_factor", t)
         high = _real(_require(d, "high_freq_factor", t), "high_freq_factor", t)
         orig = _length(
@@ -316,15 +331,6 @@ def parse_scaling(scaling: Mapping[str, Any] | None, rotary_dim: int | None = No
     )
 
 
-def _check_seq_len(seq_len: Any) -> int | None:
-    if seq_len is None:
-        return None
-    n = check_int(seq_len, "seq_len")
-    if n < 1:
-        raise ValueError(f"seq_len must be a positive integer, got {n}")
-    return n
-
-
 # --------------------------------------------------------------------------------------------
 # Exact (float64) frequencies
 # --------------------------------------------------------------------------------------------
@@ -349,7 +355,12 @@ def ntk_base(base: float, dim: int, factor: float) -> float:
     s = _real(factor, "factor", "ntk")
     if d == 2:
         return b
-    return b * float(s ** (d / (d - 2)))
+    try:
+        return b * float(s ** (d / (d - 2)))
+    except OverflowError:
+        raise ValueError(
+            f"{_where('ntk')}: 'factor' {s!r} is too large: factor**(d/(d-2)) overflows"
+        ) from None
 
 
 def _dynamic_ratio(p: RopeScaling, seq_len: int | None) -> float:
@@ -372,12 +383,20 @@ def _base_multiplier(p: RopeScaling, r: int, seq_len: int | None) -> float:
     """:math:`\\kappa` with effective base :math:`b\\kappa` (ntk, dynamic); 1 otherwise."""
     if r == 2:
         return 1.0
-    if p.rope_type == "ntk":
-        assert p.factor is not None
-        return float(p.factor ** (r / (r - 2)))
-    if p.rope_type == "dynamic":
-        return float(_dynamic_ratio(p, seq_len) ** (r / (r - 2)))
-    return 1.0
+    if p.rope_type not in ("ntk", "dynamic"):
+        return 1.0
+    assert p.factor is not None
+    ratio = p.factor if p.rope_type == "ntk" else _dynamic_ratio(p, seq_len)
+    try:
+        kappa = float(ratio ** (r / (r - 2)))
+    except OverflowError:
+        kappa = math.inf
+    if not 0.0 < kappa < math.inf:
+        raise ValueError(
+            f"{_where(p.rope_type)}: 'factor' {p.factor!r} is out of range: the base "
+            f"multiplier factor**(r/(r-2)) = {kappa!r} must be a positive double"
+        )
+    return kappa
 
 
 def _correction_range(p: RopeScaling, r: int, base: float) -> tuple[float, float]:
@@ -425,7 +444,7 @@ def _scaled_exact(base: float, r: int, p: RopeScaling, seq_len: int | None) -> F
     kappa = _base_multiplier(p, r, seq_len)
     eff = base * kappa
     if kappa != 1.0:
-        check_base(eff, "effective (NTK-scaled) base")
+        check_base(eff, f"{_where(p.rope_type)}: the effective (NTK-scaled) base")
     theta = frequencies(eff, r)
     t = p.rope_type
     if t in ("default", "ntk", "dynamic"):
@@ -485,6 +504,16 @@ def _exponents32(r: int) -> npt.NDArray[np.float32]:
     return e
 
 
+def _scaled_base32(base: float, p: RopeScaling) -> float:
+    """An NTK-scaled base that float32 code can hold, or an error naming the factor."""
+    if not base <= _FLOAT32_MAX:
+        raise ValueError(
+            f"{_where(p.rope_type)}: 'factor' {p.factor!r} is too large for float32: the "
+            f"scaled base {base:.4g} overflows float32 (max {_FLOAT32_MAX:.4g})"
+        )
+    return base
+
+
 def _base32(base: float) -> np.float32:
     if base > _FLOAT32_MAX:
         raise ValueError(
@@ -508,7 +537,7 @@ def _dynamic32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> npt.
             return _default32(base, r)
         f = p.factor
         b = base * ((f * big_l / big_l) - (f - 1)) ** (r / (r - 2))
-        return _default32(b, r)
+        return _default32(_scaled_base32(b, p), r)
     # Growth in the forward pass: seq_len = max(position_ids)+1 is an int64 tensor, so the
     # new base is a 0-dim float32 tensor built op by op.
     s = _F32(p.factor) * _F32(seq_len)
@@ -574,7 +603,7 @@ def _scaled_float32(
         return out
     if t == "ntk":
         # development-branch transformers: base * factor ** (dim/(dim-2)) in Python doubles
-        return _default32(base * _base_multiplier(p, r, None), r)
+        return _default32(_scaled_base32(base * _base_multiplier(p, r, None), p), r)
     if t == "dynamic":
         return _dynamic32(base, r, p, seq_len)
     if t == "yarn":
@@ -676,7 +705,7 @@ def scaled_frequencies(
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
     b = float(check_base(base))
-    n = _check_seq_len(seq_len)
+    n = check_seq_len(seq_len, scaling)
     if precision not in ("exact", "float32"):
         raise ValueError(f"precision must be 'exact' or 'float32', got {precision!r}")
     p = parse_scaling(scaling, r)
@@ -718,6 +747,10 @@ def attention_factor(
     1.138629
     """
     t = rope_type_of(scaling)
+    if max_position_embeddings is not None:
+        _length(max_position_embeddings, "max_position_embeddings", t)
+    # Validated whatever the type: a malformed dict is an error even where the factor is 1.
+    parse_scaling(scaling)
     if t not in ("yarn", "longrope") or scaling is None:
         return 1.0
     merged = dict(scaling)
@@ -960,7 +993,7 @@ def frequency_model(
     """
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
-    n = _check_seq_len(seq_len)
+    n = check_seq_len(seq_len, scaling)
     p = parse_scaling(scaling, r)
     q = r // 2
     if p.rope_type == "yarn" and not p.truncate:
