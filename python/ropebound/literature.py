@@ -715,7 +715,7 @@ def roformer_relative_bound(
     from ._validate import check_bool, check_length, check_start
 
     s = check_start(start)
-    n = check_length(length, start=s)
+    n = check_length(length, start=s, arrays=2)  # values and errors
     return_error = check_bool(return_error, "return_error")
     table = frequency_table(base, dim, rotary_dim)
     values, errors = _core.roformer_curve(table, s, n)
