@@ -1,0 +1,4 @@
+variants: str
+x86: bool
+
+def supports(level: str) -> bool: ...
