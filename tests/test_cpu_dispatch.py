@@ -150,7 +150,7 @@ def test_choice_is_never_above_the_cpu(
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_dispatch._cpuid, "supports", lambda level: level in supported)
         mp.setattr(_dispatch._cpuid, "variants", ",".join(built))
-        mp.setattr(_dispatch._cpuid, "x86", True)
+        mp.setattr(_dispatch._cpuid, "x86_levels", True)
         if forced is None:
             mp.delenv("ROPEBOUND_CPU", raising=False)
         else:
@@ -171,7 +171,7 @@ def test_choice_is_never_above_the_cpu(
 
 def test_cpu_below_baseline_is_an_import_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_dispatch._cpuid, "supports", lambda level: False)
-    monkeypatch.setattr(_dispatch._cpuid, "x86", True)
+    monkeypatch.setattr(_dispatch._cpuid, "x86_levels", True)
     monkeypatch.setattr(_dispatch._cpuid, "variants", "baseline,avx2,avx512")
     monkeypatch.delenv("ROPEBOUND_CPU", raising=False)
     with pytest.raises(ImportError, match="x86-64-v2"):

@@ -33,11 +33,9 @@ bool supports(const std::string& level) {
   }
   return false;
 }
-constexpr bool kX86 = true;
 #else
 // One portable variant off x86: nothing to detect.
 bool supports(const std::string& level) { return level == "baseline"; }
-constexpr bool kX86 = false;
 #endif
 
 }  // namespace
@@ -45,7 +43,9 @@ constexpr bool kX86 = false;
 PYBIND11_MODULE(_cpuid, m) {
   m.doc() = "ropebound CPU probe (private; use ropebound.cpu_info())";
   m.attr("variants") = ROPEBOUND_VARIANTS;
-  m.attr("x86") = kX86;
+  // True when the variants are the x86-64 levels, whose baseline needs
+  // x86-64-v2 (a compiler without -march=x86-64-v4 builds one plain variant).
+  m.attr("x86_levels") = ROPEBOUND_X86_LEVELS != 0;
   m.def("supports", &supports, py::arg("level"),
         "Whether this CPU and OS run code of the level 'baseline' (x86-64-v2), 'avx2' "
         "(x86-64-v3) or 'avx512' (x86-64-v4); any other name is False.");

@@ -1,4 +1,4 @@
 variants: str
-x86: bool
+x86_levels: bool
 
 def supports(level: str) -> bool: ...

@@ -69,7 +69,7 @@ def _choose() -> CpuInfo:
                 stacklevel=3,
             )
         return CpuInfo("native", built, supported, forced, platform.machine())
-    if _cpuid.x86 and "baseline" not in supported:
+    if _cpuid.x86_levels and "baseline" not in supported:
         raise ImportError(
             "ropebound needs an x86-64-v2 CPU (SSE4.2, POPCNT), the level numpy's wheels require; "
             "this CPU lacks it"
