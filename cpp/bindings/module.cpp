@@ -11,8 +11,11 @@ void register_float32(py::module_& m);
 void register_roformer(py::module_& m);
 }  // namespace ropebound::bindings
 
-PYBIND11_MODULE(_core, m) {
+// One module per core variant (_core_baseline, _core_avx2, ...): CMake passes
+// its name and variant; ropebound/_core.py imports the one the CPU runs.
+PYBIND11_MODULE(ROPEBOUND_MODULE, m) {
   m.doc() = "ropebound compiled core (private; use the ropebound package)";
+  m.attr("variant") = ROPEBOUND_VARIANT;
 #ifdef _OPENMP
   m.attr("openmp") = true;
 #else

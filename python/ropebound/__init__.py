@@ -10,6 +10,7 @@ schemes of model configs), :mod:`ropebound.config` (model-config audit),
 from __future__ import annotations
 
 from . import literature
+from ._dispatch import CpuInfo, cpu_info
 from .bounds import (
     BaseBound,
     Staircase,
@@ -30,12 +31,14 @@ __version__ = "0.1.0"
 __all__ = [
     "BaseBound",
     "ConfigReport",
+    "CpuInfo",
     "PrecisionReport",
     "Staircase",
     "UncertifiedWarning",
     "__version__",
     "admissible_bases",
     "check_config",
+    "cpu_info",
     "decay_curve",
     "decay_sum",
     "frequencies",

@@ -8,6 +8,7 @@ _F64 = npt.NDArray[np.float64]
 _Progress = Callable[[int, int], Any] | None
 
 openmp: bool
+variant: str
 MAX_DISTANCE: int
 
 class FrequencyTable:

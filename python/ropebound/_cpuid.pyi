@@ -1,0 +1,4 @@
+variants: str
+x86_levels: bool
+
+def supports(level: str) -> bool: ...
