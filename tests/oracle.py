@@ -254,3 +254,39 @@ def transformers_inv_freq32(base: float, rotary_dim: int) -> np.ndarray:
 
 def distances(values: Sequence[int]) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)
+
+
+def float32_first_negative(
+    theta32: np.ndarray, limit: int, *, bf16: bool = False, start: int = 0, constant: float = 0.0
+) -> int | None:
+    """First m in [start, limit) with B^_m < 0 under the float32 (or bf16-table) model.
+
+    numpy's cos is within an ulp per term, so sums within 1e-12 of zero are recomputed
+    from the exact float32 phases with mpmath at 40 digits.
+    """
+    import mpmath
+
+    m = np.arange(start, limit)
+    values = float32_decay_values(theta32, m, bf16=bf16, constant=constant)
+
+    def exact_sign(k: int) -> float:
+        phases = float32_phases(np.array([k]), theta32)[0]
+        with mpmath.workdps(40):
+            terms = [mpmath.cos(mpmath.mpf(float(p))) for p in phases]
+            if bf16:
+                terms = [mpmath.mpf(float(bf16_round(np.array([float(t)]))[0])) for t in terms]
+            total = mpmath.fsum(terms) + constant
+        return float(mpmath.sign(total))
+
+    return first_negative(values, exact_sign, margin=1e-12, start=start)
+
+
+def float32_oracle_min_base(context: int, dim: int, exact_lower: float) -> float:
+    """Smallest float32 base >= the exact b* (from ``exact_lower``, the walk's bound)
+    whose float32 model (transformers' default inv_freq) has no B^_m < 0 for m < context."""
+    f = np.float32(exact_lower)
+    if float(f) < exact_lower:
+        f = np.nextafter(f, np.float32(np.inf))
+    while float32_first_negative(transformers_inv_freq32(float(f), dim), context) is not None:
+        f = np.nextafter(f, np.float32(np.inf))
+    return float(f)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -19,7 +20,12 @@ ORACLE_RTOL = 1e-9
 # slope * du, so 1e-7 puts the violator well below the oracle's tolerance.
 STEP_OFF = 1e-7
 
-CASES = [(4096, 128, (2e4, 1e5)), (2048, 64, (1e4, 6e4)), (1500, 64, (1e3, 1e5)), (900, 96, (1e3, 3e4))]
+CASES = [
+    (4096, 128, (2e4, 1e5)),
+    (2048, 64, (1e4, 6e4)),
+    (1500, 64, (1e3, 1e5)),
+    (900, 96, (1e3, 3e4)),
+]
 
 
 def min_decay(context: int, dim: int, base: float) -> tuple[int, float]:
@@ -42,7 +48,7 @@ def test_windows_are_complete_against_brute_force(
     if intervals[0][0] > lo:
         first = oracle_walk(context, freq, u_start=math.log(lo))
         assert intervals[0][0] * (1 - ORACLE_RTOL) <= first <= intervals[0][0] * (1 + 1e-15)
-    for (_, end), (start, _) in zip(intervals[:-1], intervals[1:], strict=True):
+    for (_, end), (start, _) in itertools.pairwise(intervals):
         nxt = oracle_walk(context, freq, u_start=math.log(end) + STEP_OFF)
         # The walk certifies every base in [end e^1e-7, nxt) inadmissible and finds no
         # violator beyond its tolerance at nxt: the next window starts there.

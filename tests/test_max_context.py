@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracle import decay_values, first_negative
 
 import ropebound as rb
 
-from oracle import decay_values, first_negative
 from reference import arb_decay_sum
 
 
@@ -36,7 +36,9 @@ def test_agrees_with_direct_evaluation(base: float, dim: int) -> None:
 @pytest.mark.parametrize(
     ("base", "dim", "rotary_dim"), [(2e4, 128, None), (3.1e5, 128, None), (5.0, 64, 48)]
 )
-def test_agrees_with_direct_evaluation_far_out(base: float, dim: int, rotary_dim: int | None) -> None:
+def test_agrees_with_direct_evaluation_far_out(
+    base: float, dim: int, rotary_dim: int | None
+) -> None:
     r = rotary_dim or dim
     theta = base ** (-2.0 * np.arange(r // 2) / r)
     limit = 20000
