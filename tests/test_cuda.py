@@ -27,10 +27,10 @@ from strategies import bases, dims_with_rotary
 
 cuda = pytest.importorskip(
     "ropebound._core_cuda",
-    reason="ropebound was built without the CUDA backend (ROPEBOUND_CUDA=OFF)",
+    reason="needs a GPU build: ropebound was built without the CUDA backend (ROPEBOUND_CUDA=OFF)",
 )
 needs_device = pytest.mark.skipif(
-    cuda.device_count() == 0, reason="no CUDA device (cudaGetDeviceCount() == 0)"
+    cuda.device_count() == 0, reason="needs a GPU: no CUDA device (cudaGetDeviceCount() == 0)"
 )
 
 
@@ -131,7 +131,7 @@ def test_bad_tables_are_rejected() -> None:
 
 def test_no_device_is_a_runtime_error() -> None:
     if cuda.device_count() > 0:
-        pytest.skip("a CUDA device is present")
+        pytest.skip("needs no GPU: a CUDA device is present")
     with pytest.raises(RuntimeError, match="no CUDA device"):
         cuda.decay_curve(*table_args(1e4, 64, 64), 0, 10)
 
