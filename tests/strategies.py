@@ -117,7 +117,11 @@ def curve_starts(length: int) -> st.SearchStrategy[int]:
     ).map(_recorded("curve starts", START_REGIONS))  # type: ignore[arg-type]
 
 
-DIM_REGIONS = [("(256, 1024]", 257.0, 1025.0), ("[2, 256]", 2.0, 257.0)]
+DIM_REGIONS = [
+    ("(256, 1024]", 257.0, 1025.0),
+    ("[2, 256]", 2.0, 257.0),
+    ("(1024, 65536]", 1025.0, 65537.0),
+]
 
 
 def head_dims(max_dim: int = 1024) -> st.SearchStrategy[int]:

@@ -590,7 +590,14 @@ def max_context(
         bases_c = check_base(base)
         cuda = _backend.cuda_module()
         assert cuda is not None  # select_backend returned "cuda"
-        gpu = np.asarray(cuda.max_context(bases_c.ravel(), d, r, lim, progress), dtype=np.int64)
+        found, unsettled = cuda.max_context(bases_c.ravel(), d, r, lim, progress)
+        if np.any(unsettled):
+            warnings.warn(
+                f"{int(np.count_nonzero(unsettled))} bases had signs that could not be settled",
+                UncertifiedWarning,
+                stacklevel=2,
+            )
+        gpu = np.asarray(found, dtype=np.int64)
         gpu = np.where(gpu >= 0, gpu - shift, -1)
         if bases_c.ndim == 0:
             return None if gpu[0] < 0 else int(gpu[0])
