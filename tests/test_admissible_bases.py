@@ -7,10 +7,10 @@ import math
 
 import numpy as np
 import pytest
-from oracle import decay_values, model, numpy_tolerance, oracle_walk
 
 import ropebound as rb
 
+from oracle import decay_values, model, numpy_tolerance, oracle_walk
 from reference import arb_decay_sum
 
 # The oracle stops within its tolerance of a window's left end; observed agreement

@@ -6,6 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import ropebound as rb
+
 from oracle import (
     bf16_round,
     float32_first_negative,
@@ -13,8 +16,6 @@ from oracle import (
     oracle_min_base,
     transformers_inv_freq32,
 )
-
-import ropebound as rb
 
 
 def emulated_b32(m: int, base: float, dim: int) -> float:

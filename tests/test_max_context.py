@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from oracle import decay_values, first_negative
 
 import ropebound as rb
 
+from oracle import decay_values, first_negative
 from reference import arb_decay_sum
 
 

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from oracle import oracle_min_base
 
 import ropebound as rb
+
+from oracle import oracle_min_base
 
 # J. Su's corrected table (SPEC section 3), d = 128, distances 0..L-1, 2 digits: all 11.
 SU_ROW = {

@@ -7,9 +7,10 @@ import math
 
 import numpy as np
 import pytest
-from oracle import decay_values, model, numpy_tolerance, oracle_min_base, oracle_walk
 
 import ropebound as rb
+
+from oracle import decay_values, model, numpy_tolerance, oracle_min_base, oracle_walk
 
 SCHEMES = {
     "linear": {"rope_type": "linear", "factor": 4.0},

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from oracle import oracle_min_base
 
 import ropebound as rb
+
+from oracle import oracle_min_base
 
 
 def test_lookups_against_brute_force() -> None:

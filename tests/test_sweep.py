@@ -6,9 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from oracle import oracle_min_base
 
 import ropebound as rb
+
+from oracle import oracle_min_base
 
 
 def test_sweep_against_brute_force() -> None:
