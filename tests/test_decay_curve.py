@@ -25,7 +25,9 @@ def test_curve_matches_decay_sum_within_bound(
     d, r = dims
     curve, bound = rb.decay_curve(length, base, d, rotary_dim=r, start=start, return_error=True)
     assert curve.shape == (length,)
-    assert bound <= 1e-10
+    # README: <= 1e-10 while the last distance is < 2^40 (7.4e-11 at most there), and
+    # 9.1e-10 at most towards 2^53 (base near 1, d = 1024).
+    assert bound <= (1e-10 if start + length <= 2**40 else 1e-9)
     if length == 0:
         return
     m = np.arange(start, start + length, dtype=np.uint64)
