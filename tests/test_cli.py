@@ -275,7 +275,6 @@ def test_unexpected_exception_is_one_line(
 
 
 def test_progress_callback_feeds_a_bar(monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("tqdm")
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     with cli._progress(True, "test") as progress:
         assert progress is not None
@@ -305,8 +304,6 @@ LLAMA2 = {
 
 
 def test_check_config_file_and_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    if not hasattr(rb, "check_config"):
-        pytest.skip("check_config not in this build")
     model_dir = tmp_path / "llama2"
     model_dir.mkdir()
     (model_dir / "config.json").write_text(json.dumps(LLAMA2))
@@ -333,8 +330,6 @@ def test_check_missing_and_bad_files(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_models_lists_shipped_configs(capsys: pytest.CaptureFixture[str]) -> None:
-    if not hasattr(rb, "models"):
-        pytest.skip("models not in this build")
     assert cli.main(["models", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     names = {row["name"] for row in rows}
@@ -352,8 +347,6 @@ def test_missing_library_function_is_a_one_line_error(
 
 
 def test_precision_report(capsys: pytest.CaptureFixture[str]) -> None:
-    if not hasattr(rb, "precision_report"):
-        pytest.skip("precision_report not in this build")
     argv = ["precision", "5e5", "--dim", "128", "--contexts", "2^10..2^12", "--json"]
     assert cli.main(argv) == 0
     doc = json.loads(capsys.readouterr().out)

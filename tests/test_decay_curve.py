@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, target
+from hypothesis import given
 from hypothesis import strategies as st
 
 import ropebound as rb
 
-from strategies import bases, dims_with_rotary
+from strategies import bases, curve_starts, dims_with_rotary
 
 
 @given(
-    start=st.one_of(st.integers(0, 10**6), st.integers(0, 2**32 - 9000)),
+    start=curve_starts(9000),
     length=st.integers(0, 9000),
     base=bases(1e15),
     dims=dims_with_rotary(1024),
@@ -21,17 +21,18 @@ from strategies import bases, dims_with_rotary
 def test_curve_matches_decay_sum_within_bound(
     start: int, length: int, base: float, dims: tuple[int, int]
 ) -> None:
+    """The API accepts starts up to 2^53 - length; the bound holds there too."""
     d, r = dims
     curve, bound = rb.decay_curve(length, base, d, rotary_dim=r, start=start, return_error=True)
     assert curve.shape == (length,)
-    assert bound <= 1e-10
+    # README: <= 1e-10 while the last distance is < 2^40 (7.4e-11 at most there), and
+    # 9.1e-10 at most towards 2^53 (base near 1, d = 1024).
+    assert bound <= (1e-10 if start + length <= 2**40 else 1e-9)
     if length == 0:
         return
     m = np.arange(start, start + length, dtype=np.uint64)
     exact, exact_err = rb.decay_sum(m, base, d, rotary_dim=r, return_error=True)
-    err = np.abs(curve - exact) - exact_err
-    target(float(err.max()) / bound, label="error / bound")
-    assert np.all(err <= bound)
+    assert np.all(np.abs(curve - exact) - exact_err <= bound)
 
 
 def test_curve_near_2_pow_32() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import flint
 import numpy as np
 import pytest
-from hypothesis import example, given, settings, target
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import ropebound as rb
@@ -25,8 +25,9 @@ def _inside(value: float, bound: float, exact: flint.arb) -> bool:
         flint.ctx.prec = old
 
 
-@given(m=distances(2**53), base=bases(1e250), dims=dims_with_rotary(256))
+@given(m=distances(2**53), base=bases(1e250), dims=dims_with_rotary(1024))
 @example(m=2**53 - 1, base=1e15, dims=(128, 128))
+@example(m=2**40 - 1, base=1e6, dims=(1024, 1024))
 @example(m=10**9, base=5e5, dims=(128, 128))
 @example(m=12223, base=3.1e5, dims=(128, 128))
 @example(m=57, base=1e250, dims=(18, 2))  # Arb ball printed wider than the bound
@@ -34,8 +35,6 @@ def test_exact_value_lies_within_error_bound(m: int, base: float, dims: tuple[in
     d, r = dims
     value, bound = rb.decay_sum(m, base, d, rotary_dim=r, return_error=True)
     exact = arb_decay_sum(m, base, d, r)
-    err = abs(float(exact.mid()) - value)
-    target(err / bound, label="error / bound")  # float(mid) only steers the search
     assert _inside(value, bound, exact), (value, bound, exact)
 
 
@@ -43,11 +42,10 @@ def test_exact_value_lies_within_error_bound(m: int, base: float, dims: tuple[in
 def test_error_bound_below_1e12_in_contract_range(m: int, base: float, d: int) -> None:
     """SPEC 4: the stated bound is <= 1e-12 for m < 2^40, base <= 1e15, dim <= 1024."""
     _, bound = rb.decay_sum(m, base, d, return_error=True)
-    target(bound, label="bound")
     assert bound <= 1e-12
 
 
-@given(m=distances(2**40), base=bases(1e15), d=head_dims(256))
+@given(m=distances(2**40), base=bases(1e15), d=head_dims(1024))
 def test_agrees_with_mpmath(m: int, base: float, d: int) -> None:
     value, bound = rb.decay_sum(m, base, d, return_error=True)
     # mpmath at 60 digits is exact to far below the bound; its own float

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import dask.distributed as distributed
 import numpy as np
 import pytest
 
 import ropebound as rb
-
-distributed = pytest.importorskip("dask.distributed")
 
 
 @pytest.fixture(scope="module")

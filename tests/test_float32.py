@@ -9,23 +9,20 @@ from hypothesis import strategies as st
 
 import ropebound as rb
 
-
-def hf_inv_freq32(base: float, dim: int) -> np.ndarray:
-    """transformers' default inv_freq, step by step in float32 (pow rounded once)."""
-    exponents = (np.arange(0, dim, 2, dtype=np.int64).astype(np.float32) / np.float32(dim)).astype(
-        np.float32
-    )
-    powers = np.array(
-        [np.float32(float(np.float32(base)) ** float(e)) for e in exponents], dtype=np.float32
-    )
-    return (np.float32(1.0) / powers).astype(np.float32)
+from oracle import (
+    bf16_round,
+    float32_first_negative,
+    float32_oracle_min_base,
+    oracle_min_base,
+    transformers_inv_freq32,
+)
 
 
 def emulated_b32(m: int, base: float, dim: int) -> float:
     """B^_m: phase fl32(fl32(m) * theta32), cos in float64, summed with math.fsum."""
     import math
 
-    theta32 = hf_inv_freq32(base, dim)
+    theta32 = transformers_inv_freq32(base, dim)
     phase = (np.float32(m) * theta32).astype(np.float32).astype(np.float64)
     return math.fsum(np.cos(phase).tolist())
 
@@ -39,7 +36,7 @@ def test_float32_values_match_emulation(m: int) -> None:
 
 def test_float32_frequencies_are_the_stack_s() -> None:
     theta32 = rb.scaled_frequencies(5e5, 128, precision="float32")
-    np.testing.assert_array_equal(theta32, hf_inv_freq32(5e5, 128))
+    np.testing.assert_array_equal(theta32, transformers_inv_freq32(5e5, 128))
 
 
 def test_float32_and_exact_part_ways_at_large_distances() -> None:
@@ -56,19 +53,51 @@ def test_float32_matches_emulation_property(base: float, m: int) -> None:
     assert abs(value - emulated_b32(m, base, 64)) <= err + 32 * 2.3e-16
 
 
-def test_float32_max_context_is_first_negative_of_emulation() -> None:
-    base = 3e4
-    mc = rb.max_context(base, 64, precision="float32", limit=20000)
-    assert mc is not None
-    assert emulated_b32(mc, base, 64) < 0
-    values = [emulated_b32(m, base, 64) for m in range(mc)]
-    assert min(values) >= -1e-12
+@pytest.mark.parametrize("precision", ["float32", "bfloat16-table"])
+@pytest.mark.parametrize(
+    ("base", "dim"),
+    [
+        (3e4, 64),
+        (5e5, 128),
+        (1147.6066957218104, 16),  # bf16 table: 52, float32 and exact: 53
+        (741.4848876677778, 64),  # bf16 table: 167, float32 and exact: 180
+    ],
+)
+def test_max_context_is_first_negative_of_emulation(precision: str, base: float, dim: int) -> None:
+    limit = 200_000
+    got = rb.max_context(base, dim, precision=precision, limit=limit)
+    expected = float32_first_negative(
+        transformers_inv_freq32(base, dim), limit, bf16=precision == "bfloat16-table"
+    )
+    assert got == expected
 
 
-def test_bfloat16_table_rounds_cos() -> None:
-    v32 = rb.decay_sum(1234, 1e4, 128, precision="float32")
-    vbf = rb.decay_sum(1234, 1e4, 128, precision="bfloat16-table")
-    assert v32 != vbf and abs(v32 - vbf) < 64 * 2**-8
+def test_bfloat16_table_parts_from_float32_where_brute_force_does() -> None:
+    theta32 = transformers_inv_freq32(1147.6066957218104, 16)
+    bf = float32_first_negative(theta32, 1000, bf16=True)
+    f32 = float32_first_negative(theta32, 1000)
+    assert bf is not None and f32 is not None and bf < f32  # the case is not vacuous
+    assert rb.max_context(1147.6066957218104, 16, precision="bfloat16-table") == bf
+
+
+def test_bf16_rounding_matches_torch() -> None:
+    """The oracle's bf16 rounding (float64 -> float32 -> bf16, nearest even) is torch's."""
+    import torch
+
+    x = np.cos(np.linspace(0.0, 50.0, 20001))
+    ours = bf16_round(x)
+    theirs = torch.from_numpy(x.astype(np.float32)).to(torch.bfloat16).to(torch.float64)
+    np.testing.assert_array_equal(ours, theirs.numpy())
+
+
+@pytest.mark.parametrize(("context", "dim"), [(1024, 64), (2048, 128), (3000, 64)])
+def test_float32_min_base_against_brute_force(context: int, dim: int) -> None:
+    """The smallest float32 base >= b* admissible under float32 arithmetic, found by the
+    oracle's own walk (exact b*) and a float32 scan with numpy emulation."""
+    bound = rb.min_base(context, dim, precision="float32")
+    assert not bound.certified
+    expected = float32_oracle_min_base(context, dim, oracle_min_base(context, dim))
+    assert bound.base == expected
 
 
 def test_explicit_frequencies() -> None:

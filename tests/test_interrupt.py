@@ -9,6 +9,7 @@ import sys
 import time
 
 from helpers import default_sigint
+from oracle import oracle_min_base
 
 CURVE_SNIPPET = """
 import ropebound as rb
@@ -106,7 +107,12 @@ def test_ctrl_c_interrupts_decay_curve() -> None:
 def test_ctrl_c_interrupts_min_base() -> None:
     out, elapsed = interrupt_after(MIN_BASE_SNIPPET, 1.5)
     assert "interrupted" in out, out
-    assert "after 4293.437569" in out, out
+    # The interpreter still computes right: b*(1024, 128) against the brute-force oracle.
+    after = [line for line in out.splitlines() if line.startswith("after ")]
+    assert after, out
+    got = float(after[0].split()[1])
+    lower = oracle_min_base(1024, 128)
+    assert lower * (1 - 1e-15) <= got <= lower * (1 + 1e-9)
     assert elapsed < 5.0
 
 

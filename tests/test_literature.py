@@ -389,7 +389,6 @@ def test_cli_compare_prints_table_and_json(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_plot_comparison_writes_a_png(tmp_path: Any) -> None:
-    pytest.importorskip("matplotlib")
     out = lit.plot_comparison([1024, 4096, 16384], 128, tmp_path / "cmp.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

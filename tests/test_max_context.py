@@ -9,29 +9,47 @@ from hypothesis import strategies as st
 
 import ropebound as rb
 
+from oracle import decay_values, first_negative
 from reference import arb_decay_sum
 
 
 def brute_first_negative(base: float, dim: int, limit: int) -> int | None:
-    """Direct numpy evaluation; fine for the small distances used here."""
+    """Direct numpy evaluation; values within 1e-9 of zero are settled by Arb."""
     theta = base ** (-2.0 * np.arange(dim // 2) / dim)
-    values = np.cos(np.outer(np.arange(limit, dtype=np.float64), theta)).sum(axis=1)
-    negative = np.flatnonzero(values < 0)
-    return int(negative[0]) if negative.size else None
+    values = decay_values(theta, np.arange(limit))
+
+    def exact_sign(m: int) -> float:
+        ball = arb_decay_sum(m, base, dim)
+        assert ball.upper() < 0 or ball.lower() >= 0, "Arb could not settle the sign"
+        return -1.0 if ball.upper() < 0 else 1.0
+
+    return first_negative(values, exact_sign)
 
 
 @given(base=st.floats(1.5, 3e4), dim=st.sampled_from([4, 16, 64, 128]))
 @settings(max_examples=30)
 def test_agrees_with_direct_evaluation(base: float, dim: int) -> None:
-    got = rb.max_context(base, dim, limit=5000)
-    expected = brute_first_negative(base, dim, 5000)
-    if got != expected:
-        # Only a value within numpy's error of zero may differ: settle it with Arb.
-        m = min(x for x in (got, expected) if x is not None)
-        assert abs(float(arb_decay_sum(m, base, dim).mid())) < 1e-9
-    if got is not None:
-        exact = arb_decay_sum(got, base, dim)
-        assert float(exact.upper()) < 0  # the answer is negative, certified by Arb
+    # Exact equality: a negative B_m within numpy's error of zero must not be missed.
+    assert rb.max_context(base, dim, limit=5000) == brute_first_negative(base, dim, 5000)
+
+
+@pytest.mark.parametrize(
+    ("base", "dim", "rotary_dim"), [(2e4, 128, None), (3.1e5, 128, None), (5.0, 64, 48)]
+)
+def test_agrees_with_direct_evaluation_far_out(
+    base: float, dim: int, rotary_dim: int | None
+) -> None:
+    r = rotary_dim or dim
+    theta = base ** (-2.0 * np.arange(r // 2) / r)
+    limit = 20000
+    values = decay_values(theta, np.arange(limit), constant=(dim - r) // 2)
+
+    def exact_sign(m: int) -> float:
+        return -1.0 if arb_decay_sum(m, base, dim, rotary_dim).upper() < 0 else 1.0
+
+    assert rb.max_context(base, dim, rotary_dim=rotary_dim, limit=limit) == first_negative(
+        values, exact_sign
+    )
 
 
 def test_scalar_and_array_forms() -> None:
@@ -48,8 +66,11 @@ def test_none_below_limit() -> None:
     assert rb.max_context(1e6, 128, limit=1000) is None
 
 
-def test_inclusive_is_one_less() -> None:
-    assert rb.max_context(1e4, 128, inclusive=True) == rb.max_context(1e4, 128) - 1
+def test_inclusive_counts_the_last_non_negative_distance() -> None:
+    # Inclusive: the largest L with B_0..B_L >= 0, i.e. the brute-force first negative - 1.
+    first = brute_first_negative(1e4, 128, 5000)
+    assert first is not None
+    assert rb.max_context(1e4, 128, inclusive=True) == first - 1
 
 
 def test_max_context_of_min_base_reaches_the_context() -> None:

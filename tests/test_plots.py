@@ -1,17 +1,16 @@
-"""Plots render to PNG with the Agg backend (skipped without matplotlib)."""
+"""Plots render to PNG with the Agg backend (matplotlib is in the test extra)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import matplotlib.image as mpl_image
 import numpy as np
 import pytest
 
 import ropebound as rb
 from ropebound import cli, plots
-
-mpl_image = pytest.importorskip("matplotlib.image")
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -101,8 +100,6 @@ def test_cli_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_audit_plot_of_shipped_models(tmp_path: Path) -> None:
-    if not hasattr(rb, "models"):
-        pytest.skip("models not in this build")
     out = tmp_path / "audit.png"
     assert cli.main(["models", "--no-min-base", "--plot", str(out), "--json"]) == 0
     assert_png(out)

@@ -141,15 +141,66 @@ def test_float32_is_within_float32_rounding_of_exact(
     np.testing.assert_allclose(got.astype(np.float64), exact, rtol=1e-6)
 
 
-def test_float32_matches_torch_when_available() -> None:
-    torch = pytest.importorskip("torch")
-    for _name, base, d, r, rs in SHIPPED:
-        if rs.get("rope_type", rs.get("type")) != "llama3":
-            continue
-        inv = 1.0 / (base ** (torch.arange(0, r, 2, dtype=torch.int64).float() / r))
-        ours = scaled_frequencies(base, d, rotary_dim=r, precision="float32")
-        # torch's float32 pow is faithful (about 1 ulp), ours correctly rounded.
-        np.testing.assert_array_max_ulp(inv.numpy(), ours, maxulp=2)
+# ---- transformers itself ---------------------------------------------------------------------
+
+# torch's float32 pow is faithful (<= 1 ulp: Sleef powf_u10 on CPU), the library's correctly
+# rounded, so each pow in a recipe may put the last bit apart. Observed with transformers
+# 5.24 / torch 2.13 (CPU): llama3 and yarn 0 ulp, linear, longrope and default 1 ulp,
+# dynamic 1 ulp at init and up to 4 ulp in its growth path (two chained pows, the first of a
+# float32 ratio, then the new base ** exponents).
+MAX_ULP = {"default": 1, "linear": 1, "longrope": 1, "llama3": 1, "yarn": 1, "dynamic": 4}
+
+
+def transformers_inv_freq(
+    base: float, hd: int, r: int, rs: dict[str, Any] | None, seq_len: int | None
+) -> tuple[np.ndarray, float]:
+    """transformers' own init function for the rope type, from a config it builds."""
+    import torch
+    from transformers import PretrainedConfig
+    from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS
+    from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding
+
+    rs = rs or {}
+    rope_type = rs.get("rope_type", rs.get("type", "default"))
+    params = {k: v for k, v in rs.items() if k not in ("max_position_embeddings", "type")}
+    params.update(rope_type=rope_type, rope_theta=base, partial_rotary_factor=r / hd)
+    config = PretrainedConfig()
+    config.hidden_size, config.num_attention_heads, config.head_dim = 8 * hd, 8, hd
+    config.partial_rotary_factor = r / hd
+    config.max_position_embeddings = rs.get("max_position_embeddings", 4096)
+    config.rope_parameters = params
+    if rope_type == "default":
+        inv, factor = LlamaRotaryEmbedding.compute_default_rope_parameters(config)
+        return inv.numpy(), factor
+    # In the forward pass (dynamic_rope_update) seq_len = max(position_ids) + 1, a tensor.
+    n = None if seq_len is None else torch.tensor(seq_len, dtype=torch.int64)
+    inv, factor = ROPE_INIT_FUNCTIONS[rope_type](config, "cpu", seq_len=n)
+    return inv.numpy(), float(factor)
+
+
+@pytest.mark.parametrize("seq_len", [None, 2048, 300_000])
+@pytest.mark.parametrize(("name", "base", "d", "r", "rs"), SHIPPED, ids=[s[0] for s in SHIPPED])
+def test_float32_matches_transformers(
+    name: str, base: float, d: int, r: int, rs: dict[str, Any], seq_len: int | None
+) -> None:
+    rope_type = rs.get("rope_type", rs.get("type"))
+    theirs, factor = transformers_inv_freq(base, d, r, rs, seq_len)
+    ours = scaled_frequencies(
+        base, d, rotary_dim=r, scaling=rs, precision="float32", seq_len=seq_len
+    )
+    assert theirs.dtype == np.float32 and theirs.shape == ours.shape
+    np.testing.assert_array_max_ulp(theirs, ours, maxulp=MAX_ULP[rope_type])
+    expected = attention_factor(rs, max_position_embeddings=rs["max_position_embeddings"])
+    assert factor == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("base", [1e4, 5e5, 1e6, 3.7e7])
+@pytest.mark.parametrize("r", [128, 64, 48, 256])
+def test_default_float32_matches_transformers(base: float, r: int) -> None:
+    # transformers 5's Llama default ignores partial_rotary_factor: compare at r = head_dim.
+    theirs, _ = transformers_inv_freq(base, r, r, None, None)
+    ours = scaled_frequencies(base, r, precision="float32")
+    np.testing.assert_array_max_ulp(theirs, ours, maxulp=MAX_ULP["default"])
 
 
 def test_default_float32_known_values() -> None:

@@ -7,13 +7,16 @@ as it is (on a machine without a GPU, backend="cuda" must refuse).
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 import ropebound as rb
-from ropebound import _backend
+from ropebound import _backend, _core
+
+from reference import arb_decay_sum
 
 
 def test_import_works_whatever_the_build() -> None:
@@ -97,3 +100,38 @@ def test_bound_functions_select_their_backend(
         rb.max_context(bases, 64, backend="gpu")
     with pytest.raises(ValueError, match="backend"):
         rb.min_base(1000, 64, backend="tpu")
+
+
+def _fake_scan(uncertain: list[int], first: int = -1) -> SimpleNamespace:
+    """A CUDA module whose scan reports `uncertain` (|value| within its bound) and `first`."""
+
+    def scan_violators(*_args: object) -> tuple[int, np.ndarray, float]:
+        return first, np.array(uncertain, dtype=np.uint64), 1e-12
+
+    return SimpleNamespace(device_count=lambda: 1, scan_violators=scan_violators)
+
+
+def test_gpu_certification_escalates_like_certified_sign(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Distances the GPU cannot decide go to decay_sum (value and error), then to the
+    double-double evaluator; a settled negative is a disagreement, never accepted."""
+    from ropebound.bounds import _gpu_certify
+
+    bound = rb.min_base(4096, 128)
+    m = bound.critical_distance
+    assert m is not None
+    at = _core.FrequencyTable.rope(bound.base, 128, 128)
+    below = _core.FrequencyTable.rope(math.nextafter(bound.base, 0.0), 128, 128)
+    # At b*, B_m ~ 1e-14 is within decay_sum's error (~4e-14): the precise evaluator
+    # (error ~1e-25) settles it non-negative, and the reference agrees.
+    value, error = _core.decay_sum_table(at, np.array([m], dtype=np.uint64))
+    assert value[0] - error[0] < 0 <= value[0] + error[0]
+    assert arb_decay_sum(m, bound.base, 128).lower() >= 0
+    monkeypatch.setattr(_backend, "_cuda_module", _fake_scan([m]))
+    assert _gpu_certify(at, 4096)
+    # One double below, B_m < 0 (Arb): the GPU path must refuse, not certify.
+    assert arb_decay_sum(m, math.nextafter(bound.base, 0.0), 128).upper() < 0
+    with pytest.raises(RuntimeError, match="disagrees"):
+        _gpu_certify(below, 4096)
+    monkeypatch.setattr(_backend, "_cuda_module", _fake_scan([], first=17))
+    with pytest.raises(RuntimeError, match="disagrees"):
+        _gpu_certify(at, 4096)

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -49,6 +50,20 @@ FrequencyTable table_from(const DoubleArray& hi, const DoubleArray& lo, const Do
   return t;
 }
 
+// (blocks_per_launch, curve_chunk, scan_window, max_context_window), or None for
+// the production sizes; validated by the drivers.
+ropebound::cuda::Geometry geometry_from(const py::object& geometry) {
+  ropebound::cuda::Geometry g;
+  if (geometry.is_none()) return g;
+  const auto t =
+      geometry.cast<std::tuple<std::int64_t, std::uint64_t, std::uint64_t, std::uint64_t>>();
+  g.blocks_per_launch = std::get<0>(t);
+  g.curve_chunk = std::get<1>(t);
+  g.scan_window = std::get<2>(t);
+  g.max_context_window = std::get<3>(t);
+  return g;
+}
+
 void check_range(std::uint64_t start, std::uint64_t length) {
   if (start > ropebound::kMaxDistance || length > ropebound::kMaxDistance - start) {
     throw std::invalid_argument("start + length must be <= 2^53");
@@ -57,9 +72,11 @@ void check_range(std::uint64_t start, std::uint64_t length) {
 
 py::array_t<double> decay_curve(const DoubleArray& hi, const DoubleArray& lo,
                                 const DoubleArray& rel_err, double constant, std::uint64_t start,
-                                std::uint64_t length, py::object progress, bool emulate) {
+                                std::uint64_t length, py::object progress, bool emulate,
+                                const py::object& geometry) {
   const FrequencyTable table = table_from(hi, lo, rel_err, constant);
   check_range(start, length);
+  const ropebound::cuda::Geometry g = geometry_from(geometry);
   py::array_t<double> out(static_cast<py::ssize_t>(length));
   double* od = out.mutable_data();
   ropebound::bindings::PyMonitor monitor(std::move(progress));
@@ -69,7 +86,7 @@ py::array_t<double> decay_curve(const DoubleArray& hi, const DoubleArray& lo,
     // this frame keeps alive, and Python only through the monitor (which
     // re-acquires the GIL on this same thread).
     py::gil_scoped_release release;
-    finished = ropebound::cuda::decay_curve(table, start, length, od, &monitor, emulate);
+    finished = ropebound::cuda::decay_curve(table, start, length, od, &monitor, emulate, g);
   }
   if (!finished) monitor.raise();
   return out;
@@ -77,14 +94,15 @@ py::array_t<double> decay_curve(const DoubleArray& hi, const DoubleArray& lo,
 
 py::tuple scan_violators(const DoubleArray& hi, const DoubleArray& lo, const DoubleArray& rel_err,
                          double constant, std::uint64_t start, std::uint64_t length,
-                         py::object progress, bool emulate) {
+                         py::object progress, bool emulate, const py::object& geometry) {
   const FrequencyTable table = table_from(hi, lo, rel_err, constant);
   check_range(start, length);
+  const ropebound::cuda::Geometry g = geometry_from(geometry);
   ropebound::bindings::PyMonitor monitor(std::move(progress));
   ropebound::cuda::ScanResult r;
   {
     py::gil_scoped_release release;  // see decay_curve
-    r = ropebound::cuda::scan_violators(table, start, length, &monitor, emulate);
+    r = ropebound::cuda::scan_violators(table, start, length, &monitor, emulate, g);
   }
   if (!r.finished) monitor.raise();
   py::array_t<std::uint64_t> uncertain(static_cast<py::ssize_t>(r.uncertain.size()));
@@ -92,21 +110,25 @@ py::tuple scan_violators(const DoubleArray& hi, const DoubleArray& lo, const Dou
   return py::make_tuple(r.first_negative, uncertain, r.bound);
 }
 
-py::array_t<std::int64_t> max_context(const DoubleArray& bases, int dim, int rotary_dim,
-                                      std::uint64_t limit, py::object progress, bool emulate) {
+py::tuple max_context(const DoubleArray& bases, int dim, int rotary_dim, std::uint64_t limit,
+                      py::object progress, bool emulate, const py::object& geometry) {
   if (bases.ndim() != 1) throw std::invalid_argument("bases must be a 1-D array");
   if (limit > ropebound::kMaxDistance) throw std::invalid_argument("limit must be <= 2^53");
+  const ropebound::cuda::Geometry g = geometry_from(geometry);
   std::vector<double> b(bases.data(), bases.data() + bases.size());
   py::array_t<std::int64_t> out(static_cast<py::ssize_t>(b.size()));
+  py::array_t<std::uint64_t> unknown(static_cast<py::ssize_t>(b.size()));
   std::int64_t* od = out.mutable_data();
+  std::uint64_t* ud = unknown.mutable_data();
   ropebound::bindings::PyMonitor monitor(std::move(progress));
   bool finished;
   {
     py::gil_scoped_release release;  // see decay_curve
-    finished = ropebound::cuda::max_context(b, dim, rotary_dim, limit, od, &monitor, emulate);
+    finished =
+        ropebound::cuda::max_context(b, dim, rotary_dim, limit, od, ud, &monitor, emulate, g);
   }
   if (!finished) monitor.raise();
-  return out;
+  return py::make_tuple(out, unknown);
 }
 
 }  // namespace
@@ -127,10 +149,11 @@ PYBIND11_MODULE(_core_cuda, m) {
       py::arg("last_distance"));
   m.def("decay_curve", &decay_curve, py::arg("hi"), py::arg("lo"), py::arg("rel_err"),
         py::arg("constant"), py::arg("start"), py::arg("length"), py::arg("progress") = py::none(),
-        py::arg("emulate") = false);
+        py::arg("emulate") = false, py::arg("geometry") = py::none());
   m.def("scan_violators", &scan_violators, py::arg("hi"), py::arg("lo"), py::arg("rel_err"),
         py::arg("constant"), py::arg("start"), py::arg("length"), py::arg("progress") = py::none(),
-        py::arg("emulate") = false);
+        py::arg("emulate") = false, py::arg("geometry") = py::none());
   m.def("max_context", &max_context, py::arg("bases"), py::arg("dim"), py::arg("rotary_dim"),
-        py::arg("limit"), py::arg("progress") = py::none(), py::arg("emulate") = false);
+        py::arg("limit"), py::arg("progress") = py::none(), py::arg("emulate") = false,
+        py::arg("geometry") = py::none());
 }

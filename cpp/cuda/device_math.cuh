@@ -6,8 +6,12 @@
 // contraction: on the device every operation is an explicit intrinsic
 // (__dadd_rn, __dmul_rn, __fma_rn), which nvcc never fuses or reassociates,
 // whatever -fmad says; on the host the file is compiled with
-// -ffp-contract=off. Keep in sync with cpp/src/decay_sum.cpp (reduce_phase,
-// exact_sincos) and cpp/include/ropebound/dd.hpp.
+// -ffp-contract=off. The phase reduction follows the CPU's libm-based
+// exact_sincos as of commit e462b4c; the CPU has since moved to its own sincos
+// kernel (sincos.hpp), so the two agree only within their bounds, and
+// kernels.cu's curve_error_bound bounds this file's arithmetic with its own
+// formula (sincos_error_upper), not the CPU's. The double-double operations
+// mirror cpp/include/ropebound/dd.hpp.
 #pragma once
 
 #include <cmath>
@@ -118,10 +122,10 @@ RB_HD DD dd_add(DD a, DD b) {
 }
 RB_HD DD dd_neg(DD a) { return {-a.hi, -a.lo}; }
 
-// cos and sin of m*theta for one pair; a port of the CPU's exact_sincos with
-// the same operations in the same order, so the same error bound applies (the
-// error itself is not needed on the device: the host recomputes it with the
-// CPU's function, which gives the same number).
+// cos and sin of m*theta for one pair: reduction of m*theta modulo 2*pi in
+// double-double, then sincos of the head and a first-order correction for the
+// tail. The error is not computed on the device: the host bounds it for every
+// m up to the last distance (kernels.cu, sincos_error_upper).
 RB_HD void exact_sincos(double m, double theta_hi, double theta_lo, double* c_out, double* s_out) {
   const DD p = two_prod(m, theta_hi);
   const DD p_tail = two_prod(m, theta_lo);

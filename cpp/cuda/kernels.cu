@@ -40,6 +40,7 @@
 
 #include "device_math.cuh"
 #include "ropebound/decay.hpp"
+#include "ropebound/solver.hpp"
 #include "ropebound_cuda.hpp"
 
 namespace ropebound::cuda {
@@ -69,11 +70,9 @@ namespace {
 
 constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
 constexpr int kJumps = cd::kThreadsPerBlock;
-// Blocks per launch: ~2^28 pair-distance rotations for d = 128, a few
-// milliseconds on a large GPU, so Ctrl-C is honoured between launches.
-constexpr std::int64_t kMaxBlocksPerLaunch = 1 << 16;
-// Distances per decay_curve launch and device output buffer.
-constexpr std::uint64_t kCurveChunk = std::uint64_t{1} << 26;
+// Geometry's defaults: 2^16 blocks per launch are ~2^28 pair-distance rotations
+// for d = 128, a few milliseconds on a large GPU; 2^26 distances per curve chunk
+// bound the device output buffer (512 MiB).
 // Capacity of the device list of uncertain distances per scan.
 constexpr std::uint64_t kUncertainCapacity = std::uint64_t{1} << 20;
 // Device memory for frequency tables and their jump coefficients per batch.
@@ -218,16 +217,27 @@ __global__ void coefficient_kernel(Tables tb, CoefficientOut out, std::int64_t n
 }
 
 // Block (block_offset + blockIdx.x) = super-block (block % per_task) of task
-// (block / per_task); task_table maps tasks to tables (nullptr: table 0).
+// (block / per_task); task_table maps tasks to tables (nullptr: table 0). The
+// host emulation decodes its blocks with the same function.
+struct BlockOrigin {
+  std::int64_t task;
+  std::uint64_t S;
+};
+__host__ __device__ inline BlockOrigin block_origin(std::int64_t block, std::int64_t per_task,
+                                                    std::uint64_t lo) {
+  return {block / per_task,
+          lo + static_cast<std::uint64_t>(block % per_task) * cd::kSuperBlockSize};
+}
+
 template <class Sink>
 __global__ void __launch_bounds__(cd::kThreadsPerBlock)
     curve_kernel(Tables tb, const std::int32_t* task_table, std::uint64_t lo, std::uint64_t hi,
                  std::int64_t per_task, std::int64_t block_offset, Sink sink) {
   __shared__ double seed_c[cd::kGroupPairs];
   __shared__ double seed_s[cd::kGroupPairs];
-  const std::int64_t block = block_offset + blockIdx.x;
-  const std::int64_t task = block / per_task;
-  const std::uint64_t S = lo + static_cast<std::uint64_t>(block % per_task) * cd::kSuperBlockSize;
+  const BlockOrigin origin = block_origin(block_offset + blockIdx.x, per_task, lo);
+  const std::int64_t task = origin.task;
+  const std::uint64_t S = origin.S;
   const int t = task_table != nullptr ? task_table[task] : 0;
   const int j = static_cast<int>(threadIdx.x);
   double acc[cd::kThreadSpan];
@@ -331,6 +341,8 @@ class Engine {
 // --- the host emulation engine ------------------------------------------------
 class HostEngine final : public Engine {
  public:
+  explicit HostEngine(std::int64_t blocks_per_launch) : blocks_per_launch_(blocks_per_launch) {}
+
   void load(const std::vector<const FrequencyTable*>& tables) override {
     pk_ = pack(tables);
     const std::size_t n = coefficient_count(pk_);
@@ -347,10 +359,18 @@ class HostEngine final : public Engine {
     }
   }
 
+  // Blocks in the device engine's launches, decoded by the kernel's
+  // block_origin, so that the emulation runs the launch geometry too.
   bool curve(std::uint64_t lo, std::uint64_t hi, double* out, const Poll& poll) override {
     const WriteSink sink{out, lo};
-    for (std::uint64_t S = lo; S < hi; S += cd::kSuperBlockSize) {
-      emulate_block(tb_, 0, 0, S, hi, sink);
+    const auto blocks =
+        static_cast<std::int64_t>((hi - lo + cd::kSuperBlockSize - 1) / cd::kSuperBlockSize);
+    for (std::int64_t offset = 0; offset < blocks; offset += blocks_per_launch_) {
+      const std::int64_t grid = std::min(blocks_per_launch_, blocks - offset);
+      for (std::int64_t b = 0; b < grid; ++b) {
+        const BlockOrigin o = block_origin(offset + b, blocks, lo);
+        emulate_block(tb_, 0, 0, o.S, hi, sink);
+      }
       if (!poll()) return false;
     }
     return true;
@@ -365,9 +385,14 @@ class HostEngine final : public Engine {
     std::vector<std::uint64_t> u_m(kUncertainCapacity);
     const ScanSink sink{bounds.data(), first_ull.data(), &n_uncertain,
                         u_task.data(), u_m.data(),       kUncertainCapacity};
-    for (std::size_t task = 0; task < tasks.size(); ++task) {
-      for (std::uint64_t S = lo; S < hi; S += cd::kSuperBlockSize) {
-        emulate_block(tb_, static_cast<std::int64_t>(task), tasks[task], S, hi, sink);
+    const auto per_task =
+        static_cast<std::int64_t>((hi - lo + cd::kSuperBlockSize - 1) / cd::kSuperBlockSize);
+    const std::int64_t blocks = per_task * static_cast<std::int64_t>(tasks.size());
+    for (std::int64_t offset = 0; offset < blocks; offset += blocks_per_launch_) {
+      const std::int64_t grid = std::min(blocks_per_launch_, blocks - offset);
+      for (std::int64_t b = 0; b < grid; ++b) {
+        const BlockOrigin o = block_origin(offset + b, per_task, lo);
+        emulate_block(tb_, o.task, tasks[static_cast<std::size_t>(o.task)], o.S, hi, sink);
       }
       if (!poll()) return false;
     }
@@ -379,6 +404,7 @@ class HostEngine final : public Engine {
   }
 
  private:
+  std::int64_t blocks_per_launch_;
   PackedTables pk_;
   std::vector<double> baby_c_, baby_s_, jump_c_, jump_s_;
   Tables tb_;
@@ -423,7 +449,7 @@ class DeviceArray {
 
 class DeviceEngine final : public Engine {
  public:
-  DeviceEngine() {
+  explicit DeviceEngine(std::int64_t blocks_per_launch) : blocks_per_launch_(blocks_per_launch) {
     if (device_count() == 0) {
       throw CudaError("ropebound cuda: no CUDA device is available (cudaGetDeviceCount == 0)");
     }
@@ -455,8 +481,8 @@ class DeviceEngine final : public Engine {
     const std::int64_t blocks =
         static_cast<std::int64_t>((n + cd::kSuperBlockSize - 1) / cd::kSuperBlockSize);
     const WriteSink sink{out_.get(), lo};
-    for (std::int64_t offset = 0; offset < blocks; offset += kMaxBlocksPerLaunch) {
-      const auto grid = static_cast<unsigned>(std::min(kMaxBlocksPerLaunch, blocks - offset));
+    for (std::int64_t offset = 0; offset < blocks; offset += blocks_per_launch_) {
+      const auto grid = static_cast<unsigned>(std::min(blocks_per_launch_, blocks - offset));
       curve_kernel<<<grid, cd::kThreadsPerBlock>>>(tb_, nullptr, lo, hi, blocks, offset, sink);
       RB_CUDA_CHECK_LAUNCH();
       if (!poll()) return false;
@@ -482,8 +508,8 @@ class DeviceEngine final : public Engine {
     const std::int64_t per_task =
         static_cast<std::int64_t>((hi - lo + cd::kSuperBlockSize - 1) / cd::kSuperBlockSize);
     const std::int64_t blocks = per_task * static_cast<std::int64_t>(n_tasks);
-    for (std::int64_t offset = 0; offset < blocks; offset += kMaxBlocksPerLaunch) {
-      const auto grid = static_cast<unsigned>(std::min(kMaxBlocksPerLaunch, blocks - offset));
+    for (std::int64_t offset = 0; offset < blocks; offset += blocks_per_launch_) {
+      const auto grid = static_cast<unsigned>(std::min(blocks_per_launch_, blocks - offset));
       curve_kernel<<<grid, cd::kThreadsPerBlock>>>(tb_, tasks_.get(), lo, hi, per_task, offset,
                                                    sink);
       RB_CUDA_CHECK_LAUNCH();
@@ -505,6 +531,7 @@ class DeviceEngine final : public Engine {
   }
 
  private:
+  std::int64_t blocks_per_launch_;
   DeviceArray<double> hi_, lo_, constant_, baby_c_, baby_s_, jump_c_, jump_s_, out_, bounds_;
   DeviceArray<std::int32_t> tasks_, u_task_;
   DeviceArray<unsigned long long> first_, n_uncertain_;
@@ -512,9 +539,14 @@ class DeviceEngine final : public Engine {
   Tables tb_;
 };
 
-std::unique_ptr<Engine> make_engine(bool emulate) {
-  if (emulate) return std::make_unique<HostEngine>();
-  return std::make_unique<DeviceEngine>();
+std::unique_ptr<Engine> make_engine(bool emulate, const Geometry& geometry) {
+  if (geometry.blocks_per_launch < 1 || geometry.blocks_per_launch > (std::int64_t{1} << 31) - 1 ||
+      geometry.curve_chunk < 1 || geometry.scan_window < 1 || geometry.max_context_window < 1) {
+    throw std::invalid_argument(
+        "geometry: blocks_per_launch must be in [1, 2^31), chunk and windows >= 1");
+  }
+  if (emulate) return std::make_unique<HostEngine>(geometry.blocks_per_launch);
+  return std::make_unique<DeviceEngine>(geometry.blocks_per_launch);
 }
 
 // Polls the monitor at most every kPollInterval (the monitor's own contract).
@@ -607,7 +639,7 @@ double curve_error_bound(const FrequencyTable& table, std::uint64_t last_distanc
 }
 
 bool decay_curve(const FrequencyTable& table, std::uint64_t start, std::uint64_t length,
-                 double* out, Monitor* monitor, bool emulate) {
+                 double* out, Monitor* monitor, bool emulate, const Geometry& geometry) {
   if (length == 0) return true;
   const std::uint64_t last = start + length - 1;
   const double gpu = curve_error_bound(table, last);
@@ -620,11 +652,11 @@ bool decay_curve(const FrequencyTable& table, std::uint64_t start, std::uint64_t
     std::fill(out, out + length, table.constant);
     return true;
   }
-  auto engine = make_engine(emulate);
+  auto engine = make_engine(emulate, geometry);
   engine->load({&table});
   Poller poller(monitor);
-  for (std::uint64_t lo = start; lo < start + length; lo += kCurveChunk) {
-    const std::uint64_t hi = std::min(start + length, lo + kCurveChunk);
+  for (std::uint64_t lo = start; lo < start + length; lo += geometry.curve_chunk) {
+    const std::uint64_t hi = std::min(start + length - lo, geometry.curve_chunk) + lo;
     // Progress in super-blocks of 4096 distances, the CPU path's unit.
     poller.set_progress((lo - start) / kSuperBlock, (length + kSuperBlock - 1) / kSuperBlock);
     if (!engine->curve(lo, hi, out + (lo - start), [&] { return poller(); })) return false;
@@ -633,7 +665,7 @@ bool decay_curve(const FrequencyTable& table, std::uint64_t start, std::uint64_t
 }
 
 ScanResult scan_violators(const FrequencyTable& table, std::uint64_t start, std::uint64_t length,
-                          Monitor* monitor, bool emulate) {
+                          Monitor* monitor, bool emulate, const Geometry& geometry) {
   ScanResult result;
   if (length == 0) return result;
   const std::uint64_t end = start + length;
@@ -641,12 +673,12 @@ ScanResult scan_violators(const FrequencyTable& table, std::uint64_t start, std:
   if (table.pairs() == 0) {  // B_m = constant >= 0 everywhere: nothing negative
     return result;
   }
-  auto engine = make_engine(emulate);
+  auto engine = make_engine(emulate, geometry);
   engine->load({&table});
   Poller poller(monitor);
   // Violators cluster near the first dip below 0: small chunks first, growing
   // geometrically, so that a near violator costs little and a full pass few launches.
-  std::uint64_t width = std::uint64_t{1} << 20;
+  std::uint64_t width = geometry.scan_window;
   std::vector<std::uint64_t> first;
   std::vector<UncertainHit> hits;
   for (std::uint64_t lo = start; lo < end;) {
@@ -664,7 +696,7 @@ ScanResult scan_violators(const FrequencyTable& table, std::uint64_t start, std:
       break;
     }
     lo = hi;
-    width = std::min<std::uint64_t>(width * 2, kCurveChunk);
+    width = std::max(width, std::min<std::uint64_t>(width * 2, geometry.curve_chunk));
   }
   std::sort(result.uncertain.begin(), result.uncertain.end());
   result.finished = poller.finish();
@@ -672,9 +704,11 @@ ScanResult scan_violators(const FrequencyTable& table, std::uint64_t start, std:
 }
 
 bool max_context(const std::vector<double>& bases, int dim, int rotary_dim, std::uint64_t limit,
-                 std::int64_t* out, Monitor* monitor, bool emulate) {
+                 std::int64_t* out, std::uint64_t* unknown, Monitor* monitor, bool emulate,
+                 const Geometry& geometry) {
   const std::size_t n = bases.size();
   std::fill(out, out + n, std::int64_t{-1});
+  std::fill(unknown, unknown + n, std::uint64_t{0});
   if (n == 0 || limit == 0) return true;
   // Validate everything here, serially, so that the parallel part cannot throw.
   for (double b : bases) (void)rope_frequencies(b, dim, rotary_dim);
@@ -686,7 +720,7 @@ bool max_context(const std::vector<double>& bases, int dim, int rotary_dim, std:
   });
   if (tables.front().pairs() == 0) return true;  // unreachable: rotary_dim >= 2
 
-  auto engine = make_engine(emulate);
+  auto engine = make_engine(emulate, geometry);
   Poller poller(monitor);
   std::uint64_t done = 0;
   const std::size_t per_table_bytes =
@@ -702,7 +736,7 @@ bool max_context(const std::vector<double>& bases, int dim, int rotary_dim, std:
     // answer is the smallest negative of the first window that has one.
     std::vector<std::int32_t> active;
     for (std::size_t i = b0; i < b1; ++i) active.push_back(static_cast<std::int32_t>(i - b0));
-    std::uint64_t width = std::uint64_t{1} << 15;
+    std::uint64_t width = geometry.max_context_window;
     std::vector<std::uint64_t> first;
     std::vector<UncertainHit> hits;
     for (std::uint64_t lo = 0; lo < limit && !active.empty();) {
@@ -713,23 +747,23 @@ bool max_context(const std::vector<double>& bases, int dim, int rotary_dim, std:
       if (!engine->scan(active, active_bounds, lo, hi, first, hits, [&] { return poller(); })) {
         return false;
       }
-      // Decide the uncertain distances that could change an answer with the
-      // CPU's exact decay_sum (its own, much smaller, rigorous bound), in
-      // increasing m per task so that nothing above an answer is evaluated.
+      // Decide the uncertain distances that could change an answer as the CPU
+      // does (certified_sign: decay_sum, then the double-double evaluator), in
+      // increasing m per task so that nothing above an answer is evaluated. A
+      // sign that stays unknown is counted, as the CPU's scan counts it, and
+      // the scan goes on.
       std::sort(hits.begin(), hits.end(), [](const UncertainHit& a, const UncertainHit& b) {
         return a.task != b.task ? a.task < b.task : a.m < b.m;
       });
       for (const UncertainHit& h : hits) {
         if (h.m >= first[h.task]) continue;
-        const FrequencyTable& table = tables[b0 + active[h.task]];
-        const Bounded exact = decay_sum(h.m, table);
-        if (exact.value + exact.error < 0.0) {
+        const std::size_t base_index = b0 + static_cast<std::size_t>(active[h.task]);
+        const Sign sign =
+            certified_sign(h.m, tables[base_index], 0.0, std::numeric_limits<double>::infinity());
+        if (sign == Sign::kNegative) {
           first[h.task] = h.m;
-        } else if (!(exact.value - exact.error >= 0.0)) {
-          throw std::runtime_error(
-              "ropebound cuda: cannot certify the sign of B_m at m = " + std::to_string(h.m) +
-              " for base " + std::to_string(bases[b0 + active[h.task]]) +
-              ": |B_m| is within its error bound even with the exact evaluator");
+        } else if (sign == Sign::kUnknown) {
+          ++unknown[base_index];
         }
       }
       std::vector<std::int32_t> still;
@@ -743,7 +777,7 @@ bool max_context(const std::vector<double>& bases, int dim, int rotary_dim, std:
       }
       active.swap(still);
       lo = hi;
-      width = std::min<std::uint64_t>(width * 2, kCurveChunk);
+      width = std::max(width, std::min<std::uint64_t>(width * 2, geometry.curve_chunk));
     }
     done += active.size();  // none below limit
   }

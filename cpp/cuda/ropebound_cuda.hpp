@@ -24,6 +24,19 @@ class CudaError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// How the drivers cut their work: blocks per kernel launch (Ctrl-C is honoured
+// between launches), distances per decay_curve launch series and output buffer,
+// and the first scan window of scan_violators and max_context (windows double up
+// to curve_chunk). The defaults are the production sizes; tests pass small ones
+// so that several launches, chunks and windows run in emulation (and, with the
+// same code, on a device) at a small cost. Results do not depend on them.
+struct Geometry {
+  std::int64_t blocks_per_launch = std::int64_t{1} << 16;
+  std::uint64_t curve_chunk = std::uint64_t{1} << 26;
+  std::uint64_t scan_window = std::uint64_t{1} << 20;
+  std::uint64_t max_context_window = std::uint64_t{1} << 15;
+};
+
 // Number of usable CUDA devices; 0 when there is no device or no (sufficient)
 // driver, never an exception.
 int device_count();
@@ -40,7 +53,7 @@ double curve_error_bound(const FrequencyTable& table, std::uint64_t last_distanc
 // CPU's decay_curve_error_bound(table, start + length - 1) (checked per call:
 // curve_error_bound never exceeds it). Returns false when the monitor stopped it.
 bool decay_curve(const FrequencyTable& table, std::uint64_t start, std::uint64_t length,
-                 double* out, Monitor* monitor, bool emulate);
+                 double* out, Monitor* monitor, bool emulate, const Geometry& geometry = {});
 
 struct ScanResult {
   std::int64_t first_negative = -1;      // smallest m with certified B_m < 0, or -1
@@ -54,13 +67,16 @@ struct ScanResult {
 // Scans in increasing chunks and stops after the chunk holding the first
 // certified negative.
 ScanResult scan_violators(const FrequencyTable& table, std::uint64_t start, std::uint64_t length,
-                          Monitor* monitor, bool emulate);
+                          Monitor* monitor, bool emulate, const Geometry& geometry = {});
 
 // For each base: the smallest m < limit with B_m(base, dim, rotary_dim) < 0,
 // or -1 when there is none. Uncertain values found on the device are decided
-// on the host with the CPU's decay_sum; one that stays uncertain throws
-// std::runtime_error (never a guess). Returns false when stopped.
+// on the host as the CPU decides them (certified_sign: decay_sum, then
+// decay_sum_precise); unknown[i] counts those of base i that stay unknown
+// (the answer may then be late, as with the CPU's first_negative). Returns
+// false when stopped.
 bool max_context(const std::vector<double>& bases, int dim, int rotary_dim, std::uint64_t limit,
-                 std::int64_t* out, Monitor* monitor, bool emulate);
+                 std::int64_t* out, std::uint64_t* unknown, Monitor* monitor, bool emulate,
+                 const Geometry& geometry = {});
 
 }  // namespace ropebound::cuda

@@ -231,16 +231,8 @@ double jump_past(const FrequencyModel& model, std::uint64_t m, double base,
   }
   double h = 0.0;
   if (upper < 0.0) {
-    const double slope_upper = d.slope + d.slope_error;
-    const double curvature = d.curvature_bound;
-    if (curvature > 0.0) {
-      // Positive root of curvature/2 h^2 + slope_upper h + upper = 0, in the
-      // form that does not cancel.
-      h = 2.0 * (-upper) /
-          (slope_upper + std::sqrt(slope_upper * slope_upper - 2.0 * curvature * upper));
-    } else {
-      h = slope_upper > 0.0 ? -upper / slope_upper : 1.0;
-    }
+    // Positive root of curvature/2 h^2 + slope_upper h + upper = 0.
+    h = first_root(upper, d.slope + d.slope_error, 0.5 * d.curvature_bound);
     h = std::min(h, 1.0) * (1.0 - 1e-9);
     h = std::max(h, walk.negative_reach(d, stop_fraction, stats.walk_evaluations));
   }

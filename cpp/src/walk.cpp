@@ -130,9 +130,11 @@ double cubic_step(double upper, double slope, double second, double third, doubl
 
 double first_root(double c, double b, double a) {
   const double disc = b * b - 4.0 * a * c;
-  if (a > 0.0 || (disc >= 0.0 && b > 0.0)) {
-    return 2.0 * -c / (b + std::sqrt(std::max(disc, 0.0)));
-  }
+  if (b > 0.0 && disc >= 0.0) return 2.0 * -c / (b + std::sqrt(disc));
+  // b <= 0 (still falling): b + sqrt(disc) would cancel (with |4ac| << b^2 it rounds
+  // to 0 or to a tiny, wrong denominator and the root comes out far too late), while
+  // -b + sqrt(disc) adds two non-negative numbers.
+  if (a > 0.0) return (-b + std::sqrt(disc)) / (2.0 * a);
   return std::numeric_limits<double>::infinity();
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -185,6 +186,26 @@ static void test_walk_reach_is_negative() {
   CHECK(walks >= 6);
 }
 
+// first_root against the exact root where the textbook form cancels: a value
+// just below 0 on a falling slope. The root of c + b h + a h^2 is then near
+// -b/a; the cancelling form 2c/(-b - sqrt(b^2 - 4ac)) divided by ~0 and let a
+// jump cross an admissible window (b*(1500, 64) from 25727.733517422148).
+static void test_first_root_does_not_cancel() {
+  const double c = -4e-18, b = -1.0, a = 0.5;
+  const double root = first_root(c, b, a);
+  const double exact = (-b + std::sqrt(b * b - 4.0 * a * c)) / (2.0 * a);
+  CHECK(std::fabs(root - exact) <= 4e-16 * exact);
+  CHECK(std::fabs(first_root(-1.0, 2.0, 1.0) - (std::sqrt(2.0) - 1.0)) < 1e-15);
+  CHECK(first_root(-1.0, -1.0, 0.0) == std::numeric_limits<double>::infinity());
+  // The jump search from just past that window's left neighbour finds the window.
+  const FrequencyModel model = FrequencyModel::rope(64, 64);
+  const MinBaseResult r = min_base_search(model, 1500, 25727.733517422148, false, nullptr);
+  // The window starts near 26313.11 (brute force, tests/oracle.py); the broken
+  // jump landed at 69935 = 25727.7 e.
+  CHECK(r.certified && r.base < 26313.2);
+  CHECK(first_negative(model_table(model, r.base), 0, 1500, true, nullptr).distance < 0);
+}
+
 // The single-precision screen agrees with the rigorous recurrence within its
 // tolerance.
 static void test_screen_within_tolerance() {
@@ -305,6 +326,7 @@ int main() {
   test_min_base_workers_agree();
   test_walk_matches_exact();
   test_walk_reach_is_negative();
+  test_first_root_does_not_cancel();
   test_screen_within_tolerance();
   test_float32_model();
   test_distance_zero();

@@ -3,6 +3,9 @@
 # Tables are passed as the arrays of a _core.FrequencyTable (hi, lo, rel_err,
 # constant) so that this module does not depend on _core's compiled types.
 # emulate=True runs the same kernel code serially on the host (tests only).
+# geometry = (blocks_per_launch, curve_chunk, scan_window, max_context_window)
+# overrides how the drivers cut their work (default: 2^16, 2^26, 2^20, 2^15); tests
+# pass small sizes to run several launches, chunks and windows cheaply.
 # Every function raises RuntimeError on a failed CUDA call (the message carries
 # cudaGetErrorString) or when no device is present (unless emulate=True).
 from collections.abc import Callable
@@ -36,6 +39,7 @@ def decay_curve(
     length: int,
     progress: _Progress = None,
     emulate: bool = False,
+    geometry: tuple[int, int, int, int] | None = None,
 ) -> _F64:
     """B_m for m in [start, start+length); |error| <= _core.decay_curve_error_bound(table, last)."""
 
@@ -48,6 +52,7 @@ def scan_violators(
     length: int,
     progress: _Progress = None,
     emulate: bool = False,
+    geometry: tuple[int, int, int, int] | None = None,
 ) -> tuple[int, npt.NDArray[np.uint64], float]:
     """(first, uncertain, bound) over [start, start+length).
 
@@ -64,7 +69,9 @@ def max_context(
     limit: int,
     progress: _Progress = None,
     emulate: bool = False,
-) -> npt.NDArray[np.int64]:
-    """Per base: min{m < limit : B_m < 0}, or -1. Certified: uncertain values
-    are decided on the host by the CPU's decay_sum; one still uncertain raises
-    RuntimeError. Bases must be in (1, 1e250] (ValueError otherwise)."""
+    geometry: tuple[int, int, int, int] | None = None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]:
+    """(first, unknown) per base: min{m < limit : B_m < 0} or -1, and how many
+    signs stayed unknown. Uncertain device values are decided on the host as the
+    CPU decides them (decay_sum, then decay_sum_precise). Bases must be in
+    (1, 1e250] (ValueError otherwise)."""

@@ -329,7 +329,7 @@ def min_base(
     model = _core.FrequencyModel.rope(d, r)
     res = _core.min_base_search(model, n, b0, False, progress, workers=_search_workers())
     if use_cuda and not res["exhausted"]:
-        _gpu_certify(model.table(float(res["base"])), n)
+        res["certified"] = _gpu_certify(model.table(float(res["base"])), n) and res["certified"]
     if res["exhausted"]:
         raise ValueError(f"no admissible base <= 1e250 for context={L}, dim={d}, rotary_dim={r}")
     critical = int(res["critical_distance"])
@@ -350,21 +350,48 @@ def min_base(
     )
 
 
-def _gpu_certify(table: _core.FrequencyTable, n: int) -> None:
-    """The GPU's scan must agree that no distance below n is negative."""
+def _gpu_certify(table: _core.FrequencyTable, n: int) -> bool:
+    """The GPU's scan must agree that no distance below n is negative.
+
+    Distances the GPU cannot decide (|value| within its bound) go through the same
+    escalation as the CPU's certified_sign: decay_sum (value and error), then the
+    double-double evaluator (value and error). Returns False when a sign stays
+    unknown after both, like the CPU search's ``certified``; raises when the GPU finds
+    a violator the CPU search did not.
+    """
     cuda = _backend.cuda_module()
     assert cuda is not None
     first, uncertain, _bound = cuda.scan_violators(
         table.hi, table.lo, table.rel_err, table.constant, 0, n
     )
-    undecided = [
-        m for m in np.asarray(uncertain).tolist() if _core.decay_sum_precise(table, int(m))[0] < 0
-    ]
-    if first >= 0 or undecided:
+    negative, unknown = _settle_signs(table, np.asarray(uncertain, dtype=np.uint64))
+    if first >= 0 or negative:
         raise RuntimeError(
             f"the GPU scan disagrees with the CPU certification (violator {first}, "
-            f"{len(undecided)} unsettled): please report this"
+            f"{len(negative)} settled negative): please report this"
         )
+    return not unknown
+
+
+def _settle_signs(
+    table: _core.FrequencyTable, distances: npt.NDArray[np.uint64]
+) -> tuple[list[int], list[int]]:
+    """(certified negative, still unknown) among ``distances``, as certified_sign decides."""
+    negative: list[int] = []
+    unknown: list[int] = []
+    if distances.size == 0:
+        return negative, unknown
+    values, errors = _core.decay_sum_table(table, distances)
+    for m, value, error in zip(distances.tolist(), values.tolist(), errors.tolist(), strict=True):
+        if value + error < 0.0:
+            negative.append(m)
+        elif value - error < 0.0:
+            precise, precise_error = _core.decay_sum_precise(table, m)
+            if precise + precise_error < 0.0:
+                negative.append(m)
+            elif precise - precise_error < 0.0:
+                unknown.append(m)
+    return negative, unknown
 
 
 def _min_base_scaled(
@@ -646,7 +673,14 @@ def max_context(
         bases_c = check_base(base)
         cuda = _backend.cuda_module()
         assert cuda is not None  # select_backend returned "cuda"
-        gpu = np.asarray(cuda.max_context(bases_c.ravel(), d, r, lim, progress), dtype=np.int64)
+        found, unsettled = cuda.max_context(bases_c.ravel(), d, r, lim, progress)
+        if np.any(unsettled):
+            warnings.warn(
+                f"{int(np.count_nonzero(unsettled))} bases had signs that could not be settled",
+                UncertifiedWarning,
+                stacklevel=2,
+            )
+        gpu = np.asarray(found, dtype=np.int64)
         gpu = np.where(gpu >= 0, gpu - shift, -1)
         if bases_c.ndim == 0:
             return None if gpu[0] < 0 else int(gpu[0])
