@@ -104,7 +104,18 @@ def parse_int(text: str) -> int:
 
 
 def parse_positive_int(text: str) -> int:
-    """:func:`parse_int`, at least 1."""
+    """:func:`parse_int`, at least 1.
+
+    Examples
+    --------
+    >>> from ropebound.cli import parse_positive_int
+    >>> parse_positive_int("4k")
+    4096
+    >>> parse_positive_int("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a positive integer, got '0'
+    """
     value = parse_int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {_short(text)}")

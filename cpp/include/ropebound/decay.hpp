@@ -37,10 +37,11 @@ inline constexpr double kMaxPhase = 0x1p53;
 inline void check_phase_range(double largest_distance, double max_theta) {
   const double phase = largest_distance * max_theta;
   if (phase <= kMaxPhase) return;
-  char text[200];
+  char text[320];
   std::snprintf(text, sizeof text,
                 "m * theta must be <= 2**53 (about 9.007e15 rad, the range where the argument "
-                "reduction is proven), got largest distance %.17g x largest frequency %.17g",
+                "reduction is proven; only explicit frequencies or a scaling factor below 1 "
+                "reach it), got largest distance %.17g x largest frequency %.17g",
                 largest_distance, max_theta);
   throw std::invalid_argument(text);
 }

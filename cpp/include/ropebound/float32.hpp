@@ -43,10 +43,11 @@ inline void check_float32_phase_range(std::uint64_t largest_distance, const Floa
   // fl32(fl32(m) * theta) is monotone in m and theta: the largest phase is here.
   const double phase = float32_phase(largest_distance, largest);
   if (phase <= kMaxPhase) return;
-  char text[160];
+  char text[256];
   std::snprintf(text, sizeof text,
                 "the float32 phase fl32(fl32(m) * theta) must be <= 2**53 (the range where the "
-                "argument reduction is proven), got %.17g",
+                "argument reduction is proven; only explicit frequencies or a scaling factor "
+                "below 1 reach it), got %.17g",
                 phase);
   throw std::invalid_argument(text);
 }
