@@ -32,7 +32,9 @@ echo "built $(basename "$wheel")"
 
 install_into() {  # venv dir, wheel
   "$PY" -m venv --system-site-packages "$1"
-  "$1/bin/python" -m pip install -q --no-deps "$2"
+  # --ignore-installed: a ropebound of the same version in the system site-packages
+  # (the README test command installs one) would otherwise satisfy the request.
+  "$1/bin/python" -m pip install -q --no-deps --ignore-installed "$2"
 }
 
 echo "== install it into a fresh venv; native run (the reference)"
