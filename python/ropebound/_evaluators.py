@@ -30,6 +30,7 @@ from ._validate import (
 )
 from .scaling import frequency_model, scaled_frequencies
 
+
 @dataclass(frozen=True)
 class Evaluator:
     """A compiled table: ``exact`` (double-double or explicit doubles) or ``float32``."""

@@ -80,9 +80,7 @@ def check_base(base: Any, name: str = "base") -> npt.NDArray[np.float64]:
     return out
 
 
-def check_real(
-    value: Any, name: str, *, minimum: Literal["none", "> 0", ">= 0"] = "none"
-) -> float:
+def check_real(value: Any, name: str, *, minimum: Literal["none", "> 0", ">= 0"] = "none") -> float:
     """A finite real number (bool rejected), optionally ``> 0`` or ``>= 0``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")

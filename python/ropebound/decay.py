@@ -28,9 +28,9 @@ from ._validate import (
     check_dim,
     check_distances,
     check_length,
+    check_precision,
     check_progress,
     check_rotary_dim,
-    check_precision,
     check_seq_len,
     check_start,
 )

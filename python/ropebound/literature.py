@@ -775,9 +775,9 @@ class ComparisonTable:
         body = []
         for row in self.rows:
             adm = "n/a" if row.admissible is None else ("yes" if row.admissible else "NO")
-            body.append(
-                (row.name, f"{row.base:.4g}", f"{row.base / exact:.3g}", row.kind, adm, row.source)
-            )
+            # The exact b* is the one certified number on the page: shown in full.
+            shown = f"{row.base:.10g}" if row is self.exact else f"{row.base:.4g}"
+            body.append((row.name, shown, f"{row.base / exact:.3g}", row.kind, adm, row.source))
         widths = [max(len(r[k]) for r in [header, *body]) for k in range(len(header))]
 
         def fmt(cells: Sequence[str]) -> str:
