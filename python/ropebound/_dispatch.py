@@ -42,6 +42,13 @@ class CpuInfo:
         The value of ``ROPEBOUND_CPU`` when set, else None.
     machine : str
         ``platform.machine()``.
+
+    Examples
+    --------
+    >>> import ropebound as rb
+    >>> info = rb.cpu_info()
+    >>> info.variant in info.built
+    True
     """
 
     variant: str

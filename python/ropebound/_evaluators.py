@@ -25,8 +25,10 @@ from ._validate import (
     check_base,
     check_dim,
     check_frequencies,
-    check_precision,
     check_rotary_dim,
+)
+from ._validate import (
+    check_precision as check_precision,  # re-exported: bounds.py calls it from here
 )
 from .scaling import frequency_model, scaled_frequencies
 

@@ -65,7 +65,14 @@ def parse_int(text: str) -> int:
 
 
 def parse_positive_int(text: str) -> int:
-    """:func:`parse_int`, at least 1."""
+    """:func:`parse_int`, at least 1.
+
+    Examples
+    --------
+    >>> from ropebound.cli import parse_positive_int
+    >>> parse_positive_int("1k")
+    1024
+    """
     value = parse_int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {_short(text)}")
