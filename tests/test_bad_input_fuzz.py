@@ -776,9 +776,14 @@ def test_every_public_function_is_fuzzed() -> None:
             for n, f in inspect.getmembers(module, inspect.isfunction)
             if not n.startswith("_") and f.__module__ == module.__name__
         ]
-    # plot_comparison needs matplotlib (its arguments are compare's); ci_first_zero and
-    # models_table take no arguments.
-    skipped = {literature.plot_comparison, literature.ci_first_zero, config.models_table}
+    # plot_comparison needs matplotlib (its arguments are compare's); ci_first_zero,
+    # models_table and cpu_info take no arguments.
+    skipped = {
+        literature.plot_comparison,
+        literature.ci_first_zero,
+        config.models_table,
+        rb.cpu_info,
+    }
     missing = [
         f.__name__
         for f in public

@@ -79,10 +79,6 @@ _SRC_NTK = "bloc97 (2023), NTK-aware scaled RoPE; YaRN arXiv 2309.00071"
 # --------------------------------------------------------------------------- checks
 
 
-def _check_positive(value: Any, name: str) -> float:
-    return check_real(value, name, minimum="> 0")
-
-
 def _check_eps(eps: Any) -> float:
     e = check_real(eps, "eps")
     if not 0.0 < e < 1.0:
@@ -133,7 +129,7 @@ def cosine_integral(x: float) -> float:
     >>> round(cosine_integral(1.0), 12)
     0.337403922901
     """
-    x = _check_positive(x, "x")
+    x = check_real(x, "x", minimum="> 0")
     if x <= 4.0:
         total = _EULER_GAMMA + math.log(x)
         term = 1.0  # (-x^2)^k / (2k)!
@@ -544,7 +540,7 @@ def ntk_aware_base(base: float, scale: float, dim: int) -> float:
     20221
     """
     b = check_scalar_base(base)
-    s = _check_positive(scale, "scale")
+    s = check_real(scale, "scale", minimum="> 0")
     d = check_dim(dim)
     _finite_exponent(d)  # d = 2 has no finite-d form
     try:
@@ -569,7 +565,7 @@ def yarn_correction_dim(num_rotations: float, dim: int, base: float, original_le
     >>> round(yarn_correction_dim(1.0, 128, 1e4, 4096), 4)
     45.0269
     """
-    rho = _check_positive(num_rotations, "num_rotations")
+    rho = check_real(num_rotations, "num_rotations", minimum="> 0")
     d = check_dim(dim)
     b = check_scalar_base(base)
     L = check_count(original_length, "original_length")
@@ -596,8 +592,8 @@ def yarn_correction_range(
     (20, 46)
     """
     d = check_dim(dim)
-    fast = _check_positive(beta_fast, "beta_fast")
-    slow = _check_positive(beta_slow, "beta_slow")
+    fast = check_real(beta_fast, "beta_fast", minimum="> 0")
+    slow = check_real(beta_slow, "beta_slow", minimum="> 0")
     b = check_scalar_base(base)
     L = check_count(original_length, "original_length")
     low, high = correction_range(d, b, L, fast, slow, truncate=True)
