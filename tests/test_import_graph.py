@@ -138,3 +138,20 @@ def test_functions_import_only_optional_dependencies(name: str) -> None:
         if in_function and target.split(".")[0] not in OPTIONAL and target not in OPTIONAL_MODULES
     ]
     assert not hidden, "; ".join(hidden)
+
+
+#: The bottom layer: argument checks, the compiled core, plain frequency tables.
+BOTTOM = {"ropebound._validate", "ropebound._frequencies", "ropebound._core", "ropebound._dispatch"}
+
+
+def test_bottom_layer_and_scaling_never_import_the_public_api() -> None:
+    """Invariant: the bottom modules import only each other; scaling only itself and them."""
+    edges = graph()
+    for name, targets in edges.items():
+        if name in BOTTOM:
+            assert targets <= BOTTOM, f"{name} imports {sorted(targets - BOTTOM)}"
+        if name.startswith("ropebound.scaling"):
+            above = {
+                t for t in targets if t not in BOTTOM and not t.startswith("ropebound.scaling")
+            }
+            assert not above, f"{name} imports {sorted(above)}"

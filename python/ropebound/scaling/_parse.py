@@ -9,6 +9,7 @@ from .._validate import check_dim
 from ._base import RopeScaling, opt_length
 from ._registry import SCHEMES
 
+#: The schemes of the registry when the package was imported (lookups use SCHEMES itself).
 ROPE_TYPES = tuple(SCHEMES)
 # Legacy names a config may carry: Phi-3's early revisions said "su" for LongRoPE.
 _ALIASES = {"su": "longrope"}
@@ -37,9 +38,9 @@ def rope_type_of(scaling: Mapping[str, Any] | None) -> str:
     if not isinstance(raw, str):
         raise TypeError(f"rope_scaling: 'rope_type' must be a string, got {raw!r}")
     name = _ALIASES.get(raw, raw)
-    if name not in ROPE_TYPES:
+    if name not in SCHEMES:
         raise ValueError(
-            f"rope_scaling: unknown rope_type {raw!r}; allowed: {', '.join(ROPE_TYPES)} "
+            f"rope_scaling: unknown rope_type {raw!r}; allowed: {', '.join(SCHEMES)} "
             "(legacy key 'type' and alias 'su' for longrope are accepted)"
         )
     if "rope_type" in scaling and "type" in scaling:
