@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import ropebound as rb
-from ropebound.cli import _audit_row
+from ropebound.cli.check import audit_row
 from ropebound.plots import plot_audit, plot_decay_curve, plot_staircase
 
 HERE = Path(__file__).resolve().parent
@@ -25,7 +25,7 @@ def main() -> None:
     )
     plot_staircase(rb.staircase(1 << 20, 128), HERE / "staircase.png")
     reports = [
-        _audit_row(entry.name, rb.check_config(dict(entry.config), min_base=False).to_dict())
+        audit_row(entry.name, rb.check_config(dict(entry.config), min_base=False))
         for entry in rb.models()
     ]
     plot_audit(reports, HERE / "audit.png")

@@ -87,3 +87,12 @@ def test_partial_rotary_reason_names_no_spec_file() -> None:
     reasons = " ".join(report.layer_types[0].reasons)
     assert "unrotated pairs" in reasons
     assert not SPEC_REFERENCE.search(reasons)
+
+
+def test_readme_comparison_shows_the_exact_min_base_in_full() -> None:
+    """Invariant: the README's exact b* row is min_base's, to the 10 digits compare prints."""
+    row = re.search(r"^\| exact b\* \(decay sum ≥ 0\) \| exact \|(.*)\|$", README, re.MULTILINE)
+    assert row, "the README lost the exact row of its comparison table"
+    shown = [cell.split()[0] for cell in row.group(1).split("|")]
+    contexts = [4096, 32768, 131072, 1 << 20]
+    assert shown == [f"{rb.min_base(L, 128).base:.10g}" for L in contexts]

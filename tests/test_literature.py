@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 from typing import Any
@@ -16,6 +15,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import ropebound as rb
+from ropebound import cli
 from ropebound import literature as lit
 
 from strategies import bases, head_dims
@@ -372,20 +372,21 @@ def test_compare_rotary_dim_two_has_no_finite_d_rows() -> None:
 
 
 def test_cli_compare_prints_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
-    from ropebound import cli_compare
-
-    parser = argparse.ArgumentParser(prog="ropebound")
-    cli_compare.register(parser.add_subparsers())
-    args = parser.parse_args(["compare", "4096", "--dim", "128"])
-    assert args.func(args) == 0
+    assert cli.main(["compare", "32k", "--dim", "128"]) == 0
     text = capsys.readouterr().out
     assert "exact b*" in text and "admissible" in text
-    args = parser.parse_args(["compare", "4096", "--dim", "128", "--json"])
-    args.func(args)
+    # The exact b* in full (10 significant digits), the heuristics to 4.
+    exact = rb.min_base(32 * K, 128).base
+    assert f"{exact:.10g}" in text and len(f"{exact:.10g}".replace(".", "")) >= 10
+    assert cli.main(["compare", "4096", "--dim", "128", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["context"] == 4096 and data["rows"][0]["kind"] == "exact"
-    with pytest.raises(SystemExit):
-        parser.parse_args(["compare", "0", "--dim", "128"])
+    assert cli.main(["compare", "0", "--dim", "128"]) == 2
+    assert "expected a positive integer" in capsys.readouterr().err
+
+
+def test_compare_is_exported_at_the_top_level() -> None:
+    assert rb.compare is lit.compare and "compare" in rb.__all__
 
 
 def test_plot_comparison_writes_a_png(tmp_path: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 import ropebound as rb
 from ropebound import cli, plots
+from ropebound.cli.check import audit_row
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -106,14 +108,12 @@ def test_cli_audit_plot_of_shipped_models(tmp_path: Path) -> None:
 
 
 def test_audit_row_from_a_report() -> None:
-    report = {
-        "max_position_embeddings": 4096,
-        "verdict": "superficial",
-        "layer_types": [
-            {"context": 4096, "max_context": 1707, "max_context_limit": 8192},
-        ],
-    }
-    row = cli._audit_row("llama2", report)
+    """Invariant: the plotted row is the report's own supported_context and verdict."""
+    report = rb.check_config(
+        {"hidden_size": 4096, "num_attention_heads": 32, "max_position_embeddings": 4096},
+        min_base=False,
+    )
+    row = audit_row("llama2", report)
     assert row == {
         "name": "llama2",
         "advertised": 4096,
@@ -122,5 +122,12 @@ def test_audit_row_from_a_report() -> None:
         "verdict": "superficial",
     }
     # A chunked layer type that never sees distances >= its span does not limit the model.
-    report["layer_types"] = [{"context": 1024, "max_context": None, "max_context_limit": 2048}]
-    assert cli._audit_row("x", report)["supported"] == 4096
+    chunked = dataclasses.replace(
+        report.layer_types[0], context=1024, max_context=None, max_context_limit=2048
+    )
+    report = dataclasses.replace(report, layer_types=(chunked,))
+    assert report.supported_context == (4096, True)
+    assert audit_row("x", report)["supported"] == 4096
+    # No negative B_m below the scan limit, and the span is the whole context: at least that.
+    unscanned = dataclasses.replace(chunked, context=4096)
+    assert dataclasses.replace(report, layer_types=(unscanned,)).supported_context == (2048, True)

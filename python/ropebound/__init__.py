@@ -7,8 +7,8 @@ schemes of model configs), :mod:`ropebound.config` (model-config audit),
 :mod:`ropebound.precision` (float32 "as implemented" against exact).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: it would be the attribute
+# ropebound.annotations (there are no annotations in this file to defer).
 from . import literature
 from ._dispatch import CpuInfo, cpu_info
 from .bounds import (
@@ -23,6 +23,7 @@ from .bounds import (
 )
 from .config import ConfigReport, check_config, models
 from .decay import decay_curve, decay_sum, frequencies
+from .literature import compare
 from .precision import PrecisionReport, precision_report
 from .scaling import scaled_frequencies
 
@@ -38,6 +39,7 @@ __all__ = [
     "__version__",
     "admissible_bases",
     "check_config",
+    "compare",
     "cpu_info",
     "decay_curve",
     "decay_sum",

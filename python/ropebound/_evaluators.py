@@ -20,9 +20,17 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._validate import check_base, check_dim, check_rotary_dim
-
-PRECISIONS = ("exact", "float32", "bfloat16-table")
+from ._frequencies import to_core_model
+from ._validate import (
+    check_base,
+    check_dim,
+    check_frequencies,
+    check_rotary_dim,
+)
+from ._validate import (
+    check_precision as check_precision,  # re-exported: bounds.py calls it from here
+)
+from .scaling import frequency_model, scaled_frequencies
 
 
 @dataclass(frozen=True)
@@ -33,40 +41,16 @@ class Evaluator:
     float32: _core.Float32Table | None = None
 
 
-def check_precision(precision: Any) -> str:
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-    return str(precision)
-
-
-def check_frequencies(frequencies: Any) -> np.ndarray:
-    try:
-        arr = np.asarray(frequencies)
-    except Exception as exc:
-        raise TypeError("frequencies must be a 1-D array of real numbers") from exc
-    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
-        raise TypeError(f"frequencies must be a 1-D array of real numbers, got dtype {arr.dtype}")
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"frequencies must be a non-empty 1-D array, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise ValueError("frequencies must be finite and >= 0")
-    return arr
-
-
 def core_model(
     d: int, r: int, scaling: Mapping[str, Any] | None, seq_len: int | None, base: float
 ) -> _core.FrequencyModel | None:
     """The compiled exact model of ``scaling`` on the segment holding ``base``, or None
     when the scheme has no such model (YaRN without truncation)."""
-    from .scaling import frequency_model
-
     try:
         fm = frequency_model(d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
     except ValueError:
         return None
-    seg = fm.segment(base)
-    pairs = [[(float(t.coefficient), int(t.power)) for t in terms] for terms in seg.terms]
-    return _core.FrequencyModel(fm.denominator, pairs, fm.constant)
+    return to_core_model(fm.denominator, fm.segment(base).terms, fm.constant)
 
 
 def is_plain(scaling: Mapping[str, Any] | None, precision: str, frequencies: Any) -> bool:
@@ -108,8 +92,6 @@ def build(
     unrotated = (d - r) // 2
     if scaling is None and precision == "exact":
         return Evaluator(exact=_core.FrequencyTable.rope(float(b), d, r))
-    from .scaling import scaled_frequencies
-
     if precision == "exact":
         # The same exact model as min_base's search (double-double powers of the
         # base), so that both certify the same function of the base.

@@ -7,10 +7,12 @@ reaches the compiled core.
 
 from __future__ import annotations
 
+import math
 import numbers
+import operator
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +20,7 @@ import numpy.typing as npt
 MAX_DIM = 1 << 16
 MAX_BASE = 1e250
 MAX_DISTANCE = 1 << 53
+PRECISIONS = ("exact", "float32", "bfloat16-table")
 
 
 def check_int(value: Any, name: str) -> int:
@@ -75,6 +78,58 @@ def check_base(base: Any, name: str = "base") -> npt.NDArray[np.float64]:
         bad = out[(out <= 1.0) | (out > MAX_BASE)].ravel()[0]
         raise ValueError(f"{name} must be in (1, {MAX_BASE:g}], got {bad!r}")
     return out
+
+
+def check_real(value: Any, name: str, *, minimum: Literal["none", "> 0", ">= 0"] = "none") -> float:
+    """A finite real number (bool rejected), optionally ``> 0`` or ``>= 0``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    try:
+        x = float(value)
+    except OverflowError:  # a Python int beyond the double range
+        x = math.inf if operator.gt(value, 0) else -math.inf
+    if minimum == "none":
+        if not math.isfinite(x):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+    elif not math.isfinite(x) or (x <= 0.0 if minimum == "> 0" else x < 0.0):
+        raise ValueError(f"{name} must be finite and {minimum}, got {x!r}")
+    return x
+
+
+def check_scalar_base(base: Any, name: str = "base") -> float:
+    """One base (not an array) in (1, 1e250]."""
+    b = check_base(base, name)
+    if b.ndim != 0:
+        raise TypeError(f"{name} must be a scalar")
+    return float(b)
+
+
+def check_count(value: Any, name: str) -> int:
+    """A positive integer up to 2**53 (beyond it a length is no longer exact as a double)."""
+    n = check_int(value, name)
+    if not 1 <= n <= MAX_DISTANCE:
+        raise ValueError(f"{name} must be a positive integer in [1, 2**53], got {n}")
+    return n
+
+
+def check_precision(precision: Any) -> str:
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    return str(precision)
+
+
+def check_frequencies(frequencies: Any) -> npt.NDArray[Any]:
+    try:
+        arr = np.asarray(frequencies)
+    except Exception as exc:
+        raise TypeError("frequencies must be a 1-D array of real numbers") from exc
+    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
+        raise TypeError(f"frequencies must be a 1-D array of real numbers, got dtype {arr.dtype}")
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"frequencies must be a non-empty 1-D array, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ValueError("frequencies must be finite and >= 0")
+    return arr
 
 
 def check_distances(m: Any, name: str = "m") -> npt.NDArray[np.uint64]:

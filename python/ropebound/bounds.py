@@ -49,6 +49,7 @@ from ._validate import (
     check_rotary_dim,
     check_seq_len,
 )
+from .scaling import frequency_model
 
 Progress = Callable[[int, int], Any] | None
 
@@ -582,8 +583,6 @@ def _segments(
     """(exact model, first base, last base) per segment: one for plain RoPE."""
     if scaling is None:
         return [(_core.FrequencyModel.rope(d, r), 1.0, 1e250)]
-    from .scaling import frequency_model
-
     fm = frequency_model(d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
     out = []
     for seg in fm.segments:

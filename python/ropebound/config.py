@@ -553,6 +553,76 @@ class ConfigReport:
     verdict: str
     notes: tuple[str, ...] = field(default=())
 
+    @property
+    def supported_context(self) -> tuple[int | None, bool]:
+        """``(tokens, lower_bound)``: the context the model supports, as far as checked.
+
+        The smallest over the layer types of: the first distance with :math:`B_m < 0`
+        (``max_context``); the scan limit when none was found below it (then
+        ``lower_bound`` is True: supported is at least that); the advertised context for a
+        sliding-window or chunked layer type whose span is shorter and has no
+        :math:`B_m < 0` below it (it never sees longer distances). ``(None, False)`` when
+        no layer type gives a number.
+
+        Examples
+        --------
+        >>> import ropebound as rb
+        >>> report = rb.check_config({"hidden_size": 4096, "num_attention_heads": 32,
+        ...                           "max_position_embeddings": 4096}, min_base=False)
+        >>> report.supported_context
+        (1707, False)
+        """
+        # (value, is_lower_bound) per layer type; the model supports the smallest.
+        candidates: list[tuple[int, bool]] = []
+        advertised = self.max_position_embeddings
+        for layer in self.layer_types:
+            span, first_negative = layer.context, layer.max_context
+            if (
+                advertised is not None
+                and span is not None
+                and span < advertised
+                and (first_negative is None or first_negative >= span)
+            ):
+                # A sliding-window or chunked layer type never sees distances >= span, and
+                # its B_m >= 0 below span: it does not limit the context.
+                candidates.append((int(advertised), True))
+            elif first_negative is not None:
+                candidates.append((int(first_negative), False))
+            elif layer.max_context_limit is not None:
+                # No negative B_m below the scan limit: supported is at least the limit.
+                candidates.append((int(layer.max_context_limit), True))
+        return min(candidates) if candidates else (None, False)
+
+    def format(self, name: str | None = None) -> str:
+        """The verdict, one line per layer type with its reasons, and the notes.
+
+        ``name`` heads the text (default ``source``).
+
+        Examples
+        --------
+        >>> import ropebound as rb
+        >>> report = rb.check_config({"hidden_size": 4096, "num_attention_heads": 32,
+        ...                           "max_position_embeddings": 4096}, min_base=False)
+        >>> print(report.format("llama2").splitlines()[0])
+        llama2: superficial  (head_dim 128, rotary_dim 128, max_position_embeddings 4096)
+        """
+        lines = [
+            f"{self.source if name is None else name}: {self.verdict}  "
+            f"(head_dim {self.head_dim}, rotary_dim {self.rotary_dim}, "
+            f"max_position_embeddings {self.max_position_embeddings})"
+        ]
+        for layer in self.layer_types:
+            lines.append(
+                f"  [{layer.layer_type}] rope_theta {layer.rope_theta:g}, "
+                f"{layer.rope_type}: {layer.verdict}"
+            )
+            lines.extend(f"      - {reason}" for reason in layer.reasons)
+        lines.extend(f"  note: {note}" for note in self.notes)
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.format()
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (``json.dumps`` works on it)."""
         return {

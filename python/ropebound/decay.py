@@ -21,38 +21,23 @@ import numpy.typing as npt
 
 from . import _backend, _core
 from . import _evaluators as evaluators
+from ._frequencies import frequency_table
 from ._validate import (
     check_base,
     check_bool,
     check_dim,
     check_distances,
     check_length,
+    check_precision,
     check_progress,
     check_rotary_dim,
     check_seq_len,
     check_start,
 )
+from .scaling import scaled_frequencies
 
 Progress = Callable[[int, int], Any] | None
 FloatArray = npt.NDArray[np.float64]
-
-
-def frequency_table(base: Any, dim: Any, rotary_dim: Any = None) -> _core.FrequencyTable:
-    """The compiled double-double frequency table for one base (validated).
-
-    Examples
-    --------
-    >>> from ropebound.decay import frequency_table
-    >>> table = frequency_table(1e4, 8)
-    >>> [float(h) for h in table.hi]
-    [1.0, 0.1, 0.01, 0.001]
-    """
-    d = check_dim(dim)
-    r = check_rotary_dim(d, rotary_dim)
-    b = check_base(base)
-    if b.ndim != 0:
-        raise TypeError("base must be a scalar here")
-    return _core.FrequencyTable.rope(float(b), d, r)
 
 
 def frequencies(
@@ -67,7 +52,9 @@ def frequencies(
     r"""Angular frequencies :math:`\theta_i`, :math:`i < r/2`.
 
     Plain RoPE: :math:`\theta_i = b^{-2i/r}`; with ``scaling`` the frequencies of
-    that ``rope_scaling`` scheme (:func:`~ropebound.scaling.scaled_frequencies`).
+    that ``rope_scaling`` scheme. This is the canonical public name;
+    :func:`~ropebound.scaling.scaled_frequencies` is the scaling layer's implementation that
+    it calls (same arguments, same arrays).
 
     Parameters
     ----------
@@ -102,19 +89,14 @@ def frequencies(
     dtype('float32')
     """
     check_seq_len(seq_len, scaling)
-    if scaling is not None or precision != "exact":
-        from .scaling import scaled_frequencies
-
-        return scaled_frequencies(
-            base,
-            dim,
-            rotary_dim=rotary_dim,
-            scaling=scaling,
-            precision=precision,  # type: ignore[arg-type]
-            seq_len=seq_len,
-        )
-    table = frequency_table(base, dim, rotary_dim)
-    return np.asarray(table.hi + table.lo, dtype=np.float64)
+    return scaled_frequencies(
+        base,
+        dim,
+        rotary_dim=rotary_dim,
+        scaling=scaling,
+        precision=precision,  # type: ignore[arg-type]
+        seq_len=seq_len,
+    )
 
 
 @overload
@@ -221,7 +203,7 @@ def decay_sum(
     check_progress(progress)
     return_error = check_bool(return_error, "return_error")
     check_seq_len(seq_len, scaling)
-    if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
+    if not evaluators.is_plain(scaling, check_precision(precision), frequencies):
         return _decay_sum_tables(
             m,
             base,
@@ -412,7 +394,7 @@ def decay_curve(
     check_progress(progress)
     return_error = check_bool(return_error, "return_error")
     check_seq_len(seq_len, scaling)
-    if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
+    if not evaluators.is_plain(scaling, check_precision(precision), frequencies):
         if backend != "cpu":
             raise ValueError("backend must be 'cpu' with scaling, precision or frequencies")
         ev = evaluators.build(

@@ -39,8 +39,22 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core
-from ._validate import MAX_BASE, MAX_DISTANCE, check_base, check_dim, check_int, check_rotary_dim
-from .decay import frequency_table
+from ._frequencies import frequency_table
+from ._optional import pyplot
+from ._validate import (
+    MAX_BASE,
+    check_bool,
+    check_count,
+    check_dim,
+    check_length,
+    check_real,
+    check_rotary_dim,
+    check_scalar_base,
+    check_start,
+)
+from .bounds import max_context, min_base
+from .scaling import ntk_base
+from .scaling.yarn import correction_dim, correction_range
 
 FloatArray = npt.NDArray[np.float64]
 Kind = Literal["exact", "asymptotic", "heuristic", "fit"]
@@ -65,45 +79,11 @@ _SRC_NTK = "bloc97 (2023), NTK-aware scaled RoPE; YaRN arXiv 2309.00071"
 # --------------------------------------------------------------------------- checks
 
 
-def _check_positive_int(value: Any, name: str) -> int:
-    n = check_int(value, name)
-    # 2**53: beyond it a length is no longer exact as a double (and 10**400 is no double).
-    if not 1 <= n <= MAX_DISTANCE:
-        raise ValueError(f"{name} must be a positive integer in [1, 2**53], got {n}")
-    return n
-
-
-def _check_real(value: Any, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    try:
-        x = float(value)
-    except OverflowError:  # a Python int beyond the double range
-        x = math.inf
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return x
-
-
-def _check_positive(value: Any, name: str) -> float:
-    x = _check_real(value, name)
-    if x <= 0.0:
-        raise ValueError(f"{name} must be > 0, got {x!r}")
-    return x
-
-
 def _check_eps(eps: Any) -> float:
-    e = _check_real(eps, "eps")
+    e = check_real(eps, "eps")
     if not 0.0 < e < 1.0:
         raise ValueError(f"eps must be in (0, 1), got {e!r}")
     return e
-
-
-def _check_scalar_base(base: Any, name: str = "base") -> float:
-    b = check_base(base, name)
-    if b.ndim != 0:
-        raise TypeError(f"{name} must be a scalar")
-    return float(b)
 
 
 def _finite_exponent(dim: int | None) -> float:
@@ -149,7 +129,7 @@ def cosine_integral(x: float) -> float:
     >>> round(cosine_integral(1.0), 12)
     0.337403922901
     """
-    x = _check_positive(x, "x")
+    x = check_real(x, "x", minimum="> 0")
     if x <= 4.0:
         total = _EULER_GAMMA + math.log(x)
         term = 1.0  # (-x^2)^k / (2k)!
@@ -233,10 +213,10 @@ def asymptotic_decay_sum(
     >>> round(asymptotic_decay_sum(1000, 1e4, 128), 4)
     12.0122
     """
-    mm = _check_real(m, "m")
+    mm = check_real(m, "m")
     if mm < 0.0:
         raise ValueError(f"m must be >= 0, got {mm!r}")
-    b = _check_scalar_base(base)
+    b = check_scalar_base(base)
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
     constant = (d - r) / 2
@@ -262,7 +242,7 @@ def asymptotic_min_base(context: int) -> float:
     >>> round(asymptotic_min_base(4096), 1)
     6643.9
     """
-    L = _check_positive_int(context, "context")
+    L = check_count(context, "context")
     return L / ci_first_zero()
 
 
@@ -283,7 +263,7 @@ def beta_base_min_base(context: int) -> float:
     >>> beta_base_min_base(4096)
     4096.0
     """
-    return float(_check_positive_int(context, "context"))
+    return float(check_count(context, "context"))
 
 
 #: Coefficient and exponent of the power law in Men et al., Figure 1.
@@ -304,7 +284,7 @@ def power_law_min_base(context: int) -> float:
     >>> f"{power_law_min_base(4096):.3e}"
     '3.223e+04'
     """
-    L = _check_positive_int(context, "context")
+    L = check_count(context, "context")
     return float(POWER_LAW_COEFFICIENT * float(L) ** POWER_LAW_EXPONENT)
 
 
@@ -328,9 +308,9 @@ def liu_critical_dimension(train_length: int, dim: int, base: float = 10_000.0) 
     >>> liu_critical_dimension(4096, 128)
     92
     """
-    T = _check_positive_int(train_length, "train_length")
+    T = check_count(train_length, "train_length")
     d = check_dim(dim)
-    b = _check_scalar_base(base)
+    b = check_scalar_base(base)
     pairs = math.ceil((d / 2) * math.log(T / (2 * math.pi)) / math.log(b))
     return 2 * min(max(pairs, 0), d // 2)
 
@@ -359,9 +339,9 @@ def liu_critical_base(
     >>> round(liu_critical_base(4096, 16384))
     71738
     """
-    t0 = _check_positive_int(train_length, "train_length")
-    t1 = _check_positive_int(tune_length, "tune_length")
-    b0 = _check_scalar_base(pretrain_base, "pretrain_base")
+    t0 = check_count(train_length, "train_length")
+    t1 = check_count(tune_length, "tune_length")
+    b0 = check_scalar_base(pretrain_base, "pretrain_base")
     if t0 <= 2 * math.pi:
         raise ValueError(f"train_length must be > 2*pi, got {t0}")
     exponent = math.log(t1 / (2 * math.pi)) / math.log(t0 / (2 * math.pi))
@@ -392,13 +372,13 @@ def liu_extrapolation_limit(
     >>> round(liu_extrapolation_limit(1e4, 128, train_length=4096))
     4712
     """
-    beta = _check_scalar_base(base)
+    beta = check_scalar_base(base)
     d = check_dim(dim)
-    _check_scalar_base(pretrain_base, "pretrain_base")
+    check_scalar_base(pretrain_base, "pretrain_base")
     d_extra = liu_critical_dimension(train_length, d, pretrain_base)
     if tune_length is not None:
         if beta <= liu_critical_base(train_length, tune_length, pretrain_base):
-            return float(_check_positive_int(tune_length, "tune_length"))
+            return float(check_count(tune_length, "tune_length"))
     return float(2 * math.pi * beta ** (d_extra / d))
 
 
@@ -415,7 +395,7 @@ def liu_small_base_thresholds(tune_length: int) -> tuple[float, float, float]:
     >>> [round(b, 1) for b in liu_small_base_thresholds(4096)]
     [2607.6, 1303.8, 651.9]
     """
-    T = _check_positive_int(tune_length, "tune_length")
+    T = check_count(tune_length, "tune_length")
     return 2 * T / math.pi, T / math.pi, T / (2 * math.pi)
 
 
@@ -438,7 +418,7 @@ def aliasing_min_base(context: int, *, dim: int | None = None) -> float:
     >>> round(aliasing_min_base(4096), 1), round(aliasing_min_base(4096, dim=128), 1)
     (651.9, 722.5)
     """
-    L = _check_positive_int(context, "context")
+    L = check_count(context, "context")
     return float((L / (2 * math.pi)) ** _finite_exponent(dim))
 
 
@@ -456,7 +436,7 @@ def dc_stability_min_base(context: int, eps: float = 0.95, *, dim: int | None = 
     >>> round(dc_stability_min_base(4096) / 4096, 3)
     3.149
     """
-    L = _check_positive_int(context, "context")
+    L = check_count(context, "context")
     e = _check_eps(eps)
     return float((L / math.acos(e)) ** _finite_exponent(dim))
 
@@ -480,8 +460,8 @@ def depth_min_base(
     >>> round(depth_min_base(4096, 32) / 4096, 2)
     17.67
     """
-    L = _check_positive_int(context, "context")
-    n = _check_positive_int(layers, "layers")
+    L = check_count(context, "context")
+    n = check_count(layers, "layers")
     e = _check_eps(eps)
     return float((L / _acos_root(e, n)) ** _finite_exponent(dim))
 
@@ -535,7 +515,7 @@ def precision_max_context(dtype: DType = "float32", *, layers: int = 1, eps: flo
     ('2.66e+06', '4.75e+05')
     """
     eps_mach = _check_dtype(dtype)
-    n = _check_positive_int(layers, "layers")
+    n = check_count(layers, "layers")
     e = _check_eps(eps)
     return _acos_root(e, n) / eps_mach
 
@@ -559,11 +539,13 @@ def ntk_aware_base(base: float, scale: float, dim: int) -> float:
     >>> round(ntk_aware_base(1e4, 2.0, 128))
     20221
     """
-    b = _check_scalar_base(base)
-    s = _check_positive(scale, "scale")
+    b = check_scalar_base(base)
+    s = check_real(scale, "scale", minimum="> 0")
+    d = check_dim(dim)
+    _finite_exponent(d)  # d = 2 has no finite-d form
     try:
-        return float(b * s ** _finite_exponent(check_dim(dim)))
-    except OverflowError:
+        return ntk_base(b, d, s)
+    except ValueError:  # the only one left: s**(d/(d-2)) overflows
         raise ValueError(
             f"scale {s!r} is too large: base * scale**(d/(d-2)) overflows a double"
         ) from None
@@ -583,11 +565,11 @@ def yarn_correction_dim(num_rotations: float, dim: int, base: float, original_le
     >>> round(yarn_correction_dim(1.0, 128, 1e4, 4096), 4)
     45.0269
     """
-    rho = _check_positive(num_rotations, "num_rotations")
+    rho = check_real(num_rotations, "num_rotations", minimum="> 0")
     d = check_dim(dim)
-    b = _check_scalar_base(base)
-    L = _check_positive_int(original_length, "original_length")
-    return d * math.log(L / (2 * math.pi * rho)) / (2 * math.log(b))
+    b = check_scalar_base(base)
+    L = check_count(original_length, "original_length")
+    return correction_dim(rho, d, b, L)
 
 
 def yarn_correction_range(
@@ -610,11 +592,12 @@ def yarn_correction_range(
     (20, 46)
     """
     d = check_dim(dim)
-    _check_positive(beta_fast, "beta_fast")
-    _check_positive(beta_slow, "beta_slow")
-    low = math.floor(yarn_correction_dim(beta_fast, d, base, original_length))
-    high = math.ceil(yarn_correction_dim(beta_slow, d, base, original_length))
-    return max(low, 0), min(high, d - 1)
+    fast = check_real(beta_fast, "beta_fast", minimum="> 0")
+    slow = check_real(beta_slow, "beta_slow", minimum="> 0")
+    b = check_scalar_base(base)
+    L = check_count(original_length, "original_length")
+    low, high = correction_range(d, b, L, fast, slow, truncate=True)
+    return int(low), int(high)
 
 
 def resonance_frequencies(theta: npt.ArrayLike) -> FloatArray:
@@ -670,7 +653,7 @@ def pre_critical_pairs(base: float, dim: int, train_length: int) -> int:
     >>> pre_critical_pairs(1e4, 128, 4096)
     46
     """
-    L = _check_positive_int(train_length, "train_length")
+    L = check_count(train_length, "train_length")
     table = frequency_table(base, dim)
     theta = np.asarray(table.hi, dtype=np.float64)
     return int(np.count_nonzero(2 * np.pi / theta <= L))
@@ -712,8 +695,6 @@ def roformer_relative_bound(
     >>> curve.shape, bool(curve[0] >= curve[-1])
     ((4096,), True)
     """
-    from ._validate import check_bool, check_length, check_start
-
     s = check_start(start)
     n = check_length(length, start=s, arrays=2)  # values and errors
     return_error = check_bool(return_error, "return_error")
@@ -790,9 +771,9 @@ class ComparisonTable:
         body = []
         for row in self.rows:
             adm = "n/a" if row.admissible is None else ("yes" if row.admissible else "NO")
-            body.append(
-                (row.name, f"{row.base:.4g}", f"{row.base / exact:.3g}", row.kind, adm, row.source)
-            )
+            # The exact b* is the one certified number on the page: shown in full.
+            shown = f"{row.base:.10g}" if row is self.exact else f"{row.base:.4g}"
+            body.append((row.name, shown, f"{row.base / exact:.3g}", row.kind, adm, row.source))
         widths = [max(len(r[k]) for r in [header, *body]) for k in range(len(header))]
 
         def fmt(cells: Sequence[str]) -> str:
@@ -820,8 +801,6 @@ class ComparisonTable:
 def _admissible(
     base: float, context: int, dim: int, rotary_dim: int, inclusive: bool
 ) -> bool | None:
-    from .bounds import max_context
-
     if not 1.0 < base <= MAX_BASE:
         return None
     # The scan costs ~limit * d/2 terms, and only distances up to L matter: any
@@ -879,17 +858,15 @@ def compare(
     >>> [row.name for row in table.rows if row.admissible]
     ['exact b* (decay sum >= 0)', 'depth N=32 eps=0.95 (1/b)', 'depth N=32 eps=0.95 (exact)']
     """
-    from .bounds import min_base
-
-    L = _check_positive_int(context, "context")
+    L = check_count(context, "context")
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
     if not isinstance(inclusive, (bool, np.bool_)):
         raise TypeError(f"inclusive must be a bool, got {inclusive!r}")
     e = _check_eps(eps)
-    n_layers = _check_positive_int(layers, "layers")
-    train_length = _check_positive_int(train_length, "train_length")
-    pretrain_base = _check_scalar_base(pretrain_base, "pretrain_base")
+    n_layers = check_count(layers, "layers")
+    train_length = check_count(train_length, "train_length")
+    pretrain_base = check_scalar_base(pretrain_base, "pretrain_base")
     exact = min_base(L, d, rotary_dim=r, inclusive=bool(inclusive))
 
     spec: list[tuple[str, float, Kind, str]] = [
@@ -981,13 +958,7 @@ def plot_comparison(
     ...     plot_comparison([1024, 2048], 128, pathlib.Path(folder) / "compare.png").name
     'compare.png'
     """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("plot_comparison needs matplotlib: pip install ropebound[plot]") from exc
+    plt = pyplot()
     if isinstance(contexts, (str, bytes)) or len(contexts) == 0:
         raise ValueError("contexts must be a non-empty sequence of context lengths")
     tables = [compare(L, dim, rotary_dim=rotary_dim, inclusive=inclusive) for L in contexts]

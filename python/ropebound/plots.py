@@ -1,8 +1,8 @@
 """Plots: the decay curve, the staircase against the published values, a config audit.
 
-matplotlib is an optional dependency (``pip install 'ropebound[plot]'``); it is
-imported inside each function, with the non-interactive Agg backend, so importing
-this module costs nothing and works on a headless machine.
+matplotlib is an optional dependency (``pip install 'ropebound[plot]'``); each function
+loads it on first use (:mod:`ropebound._optional`, the non-interactive Agg backend), so
+importing this module costs nothing and works on a headless machine.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+from ._optional import legend_patch, pyplot
+from .decay import decay_curve
 
 if TYPE_CHECKING:
     from .bounds import Staircase
@@ -39,24 +42,10 @@ SU_MIN_BASE: tuple[float, ...] = (
 PAPER_FIT = (0.0424, 1.628)
 
 
-def _pyplot() -> Any:
-    try:
-        import matplotlib
-    except ImportError as exc:
-        raise ImportError(
-            "plotting needs matplotlib: pip install 'ropebound[plot]' (or matplotlib>=3.5)"
-        ) from exc
-    # Agg renders to files without a display; plots here are always saved, never shown.
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _save(fig: Any, path: str | Path) -> Path:
     out = Path(path)
     fig.savefig(out, dpi=110, bbox_inches="tight")
-    _pyplot().close(fig)
+    pyplot().close(fig)
     return out
 
 
@@ -102,8 +91,6 @@ def plot_decay_curve(
     'curve.png'
     """
     if values is None:
-        from .decay import decay_curve
-
         exact = np.asarray(decay_curve(length, base, dim, rotary_dim=rotary_dim, start=start))
     else:
         exact = np.asarray(values, dtype=np.float64)
@@ -112,7 +99,7 @@ def plot_decay_curve(
     approx = None if float32 is None else np.asarray(float32, dtype=np.float64)
     if approx is not None and approx.shape != exact.shape:
         raise ValueError(f"float32 must have shape {exact.shape}, got {approx.shape}")
-    plt = _pyplot()
+    plt = pyplot()
     m = np.arange(start, start + length, dtype=np.float64)
     log_x = length > 1 and start + length > 100 * max(start, 1)
     if approx is None:
@@ -244,7 +231,7 @@ def plot_staircase(staircase: Staircase, path: str | Path, *, published: bool = 
     ...     plot_staircase(rb.staircase(4096, 128), pathlib.Path(folder) / "staircase.png").name
     'staircase.png'
     """
-    plt = _pyplot()
+    plt = pyplot()
     contexts = np.asarray(staircase.contexts, dtype=np.float64)
     bases = np.asarray(staircase.bases, dtype=np.float64)
     fig, ax = plt.subplots(figsize=(7, 4.6))
@@ -337,7 +324,7 @@ def plot_audit(reports: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
         missing = {"name", "advertised", "supported"} - set(row)
         if missing:
             raise ValueError(f"report {row.get('name', row)!r} lacks {sorted(missing)}")
-    plt = _pyplot()
+    plt = pyplot()
     n = len(rows)
     fig, ax = plt.subplots(figsize=(8, 0.42 * n + 1.6))
     y = np.arange(n)
@@ -360,8 +347,7 @@ def plot_audit(reports: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
     ax.set_xlabel("context length (tokens); hatched: at least this (scan limit)")
     ax.set_title("Advertised context vs what the RoPE base supports (exact frequencies)")
     ax.grid(axis="x", which="both", alpha=0.3)
-    from matplotlib.patches import Patch
-
+    Patch = legend_patch()
     handles = [
         Patch(color="0.7", label="advertised"),
         Patch(color="C2", label="supported >= advertised"),

@@ -28,6 +28,7 @@ from ._validate import (
     check_rotary_dim,
     check_seq_len,
 )
+from .scaling import scaled_frequencies
 
 Progress = Callable[[int, int], Any] | None
 
@@ -138,8 +139,6 @@ def precision_report(
         b, d, r, scaling=scaling, seq_len=seq_len, frequencies=None, precision=precision
     )
     assert exact.exact is not None and approx.float32 is not None
-    from .scaling import scaled_frequencies
-
     theta = scaled_frequencies(b, d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
     theta32 = np.asarray(
         scaled_frequencies(

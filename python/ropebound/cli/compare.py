@@ -1,4 +1,4 @@
-"""The ``ropebound compare`` subcommand (registered by :mod:`ropebound.cli`).
+"""``ropebound compare``: published base-length relations beside the exact b*.
 
 Prints every published lower bound on the RoPE base for a context length next to
 the exact, certified b* (see :func:`ropebound.literature.compare`).
@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import argparse
 from typing import Any
+
+from ..literature import compare
+from ._numbers import parse_positive_int, parse_unit_interval
 
 EXAMPLE = """\
 example:
@@ -20,30 +23,13 @@ whether that base keeps B_m >= 0 for every distance of the window
 """
 
 
-def _positive_int(text: str) -> int:
-    # The number syntax of every other subcommand (128k, 2^17, 1e6).
-    from .cli import parse_positive_int
-
-    return parse_positive_int(text)
-
-
-def _unit_interval(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 < value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {value}")
-    return value
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``compare`` for parsed arguments; prints the table (or JSON), returns 0.
 
     Examples
     --------
     >>> import argparse
-    >>> from ropebound import cli_compare
+    >>> from ropebound.cli import compare as cli_compare
     >>> parser = argparse.ArgumentParser(prog="ropebound")
     >>> cli_compare.register(parser.add_subparsers(dest="command"))
     >>> import contextlib, io
@@ -53,8 +39,6 @@ def run(args: argparse.Namespace) -> int:
     >>> status, "exact b*" in out.getvalue()
     (0, True)
     """
-    from .literature import compare
-
     table = compare(
         args.context,
         args.dim,
@@ -77,7 +61,7 @@ def register(subparsers: Any) -> None:
     Examples
     --------
     >>> import argparse
-    >>> from ropebound import cli_compare
+    >>> from ropebound.cli import compare as cli_compare
     >>> parser = argparse.ArgumentParser(prog="ropebound")
     >>> cli_compare.register(parser.add_subparsers(dest="command"))
     >>> args = parser.parse_args(["compare", "4096", "--dim", "128"])
@@ -92,9 +76,11 @@ def register(subparsers: Any) -> None:
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("context", type=_positive_int, help="context length L (tokens)")
-    parser.add_argument("--dim", type=_positive_int, required=True, help="head dimension d")
-    parser.add_argument("--rotary-dim", type=_positive_int, default=None, help="rotary dim r <= d")
+    parser.add_argument("context", type=parse_positive_int, help="context length L (tokens)")
+    parser.add_argument("--dim", type=parse_positive_int, required=True, help="head dimension d")
+    parser.add_argument(
+        "--rotary-dim", type=parse_positive_int, default=None, help="rotary dim r <= d"
+    )
     parser.add_argument(
         "--inclusive",
         action="store_true",
@@ -102,14 +88,20 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument(
-        "--eps", type=_unit_interval, default=0.95, help="DC-stability tolerance (default 0.95)"
+        "--eps",
+        type=parse_unit_interval,
+        default=0.95,
+        help="DC-stability tolerance (default 0.95)",
     )
     parser.add_argument(
-        "--layers", type=_positive_int, default=32, help="layers for the depth bound (default 32)"
+        "--layers",
+        type=parse_positive_int,
+        default=32,
+        help="layers for the depth bound (default 32)",
     )
     parser.add_argument(
         "--train-length",
-        type=_positive_int,
+        type=parse_positive_int,
         default=4096,
         help="pre-training length for the scaling-law and NTK rows (default 4096)",
     )

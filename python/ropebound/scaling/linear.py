@@ -1,0 +1,45 @@
+r"""``linear`` (position interpolation): :math:`\theta^0_i / s`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._frequencies import plain_frequencies
+from ._base import (
+    Float32Array,
+    FloatArray,
+    Pairs,
+    RopeScaling,
+    Scheme,
+    divisor,
+    one_term_each,
+    opt_length,
+)
+from ._float32 import F32, default32
+
+
+def _parse(d: Mapping[str, Any], rotary_dim: int | None) -> RopeScaling:
+    max_pos = opt_length(d, "max_position_embeddings", "linear")
+    return RopeScaling(
+        "linear", factor=divisor(d, "factor", "linear"), max_position_embeddings=max_pos
+    )
+
+
+def _exact(base: float, r: int, p: RopeScaling, seq_len: int | None) -> FloatArray:
+    assert p.factor is not None
+    return plain_frequencies(base, r) / p.factor
+
+
+def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float32Array:
+    assert p.factor is not None
+    out: Float32Array = default32(base, r) / F32(p.factor)  # in-place f32 /=
+    return out
+
+
+def _terms(p: RopeScaling, r: int, b: float, seq_len: int | None) -> Pairs:
+    assert p.factor is not None
+    return one_term_each([1.0 / p.factor] * (r // 2))
+
+
+SCHEME = Scheme(parse=_parse, exact=_exact, float32=_float32, terms=_terms)
