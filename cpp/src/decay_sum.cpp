@@ -11,7 +11,6 @@ namespace ropebound {
 namespace {
 
 constexpr double kU = kUnitRoundoff;
-constexpr double kInvTwoPi = 0x1.45f306dc9c883p-3;
 
 struct Reduced {
   dd phase;      // ~ m*theta - 2*pi*k, |phase| < 5.5 (fl(m*theta) <= kMaxPhase)
