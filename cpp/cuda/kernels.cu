@@ -582,7 +582,7 @@ double sincos_error_upper(double m_max, double theta_hi, double rel_err) {
   const double p = m_max * theta_hi * (1.0 + 4.0 * u);
   const double k = p * 0.16 + 1.0;  // 0.16 > 1/(2 pi)
   const double reduce =
-      (p * rel_err + u * k * std::fabs(cd::kTwoPiLo) * 1.01 + k * 0x1p-158 + 0x1p-95) *
+      (p * rel_err + u * k * std::fabs(kTwoPiLo) * 1.01 + k * 0x1p-158 + 0x1p-95) *
       (1.0 + 8.0 * u);
   return (kLibmErr * (1.0 + 0x1p-52) + 0x1p-105 + u + reduce) * (1.0 + 8.0 * u) * (1.0 + 1e-6);
 }

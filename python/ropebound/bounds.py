@@ -37,7 +37,6 @@ import numpy.typing as npt
 
 from . import _backend, _core
 from . import _evaluators as evaluators
-from .scaling import frequency_model
 from ._validate import (
     MAX_DISTANCE,
     check_base,
@@ -49,6 +48,7 @@ from ._validate import (
     check_rotary_dim,
     check_seq_len,
 )
+from .scaling import frequency_model
 
 Progress = Callable[[int, int], Any] | None
 
