@@ -324,19 +324,21 @@ def min_base(
         # The start itself is admissible: nothing below it was examined, so it
         # is b* only when given as a base known to be <= b*.
         if start is None:
-            return BaseBound(1.0, None, False, L, d, r, inclusive, attained=False)
-        return BaseBound(b0, None, certified, L, d, r, inclusive)
-    exact = BaseBound(
-        res.base,
-        # None: b* is the first base of a segment of a scaling scheme's model.
-        None if res.critical_distance < 0 else res.critical_distance,
-        certified,
-        L,
-        d,
-        r,
-        inclusive,
-        jumps=res.jumps,
-    )
+            exact = BaseBound(1.0, None, False, L, d, r, inclusive, attained=False)
+        else:
+            exact = BaseBound(b0, None, certified, L, d, r, inclusive)
+    else:
+        exact = BaseBound(
+            res.base,
+            # None: b* is the first base of a segment of a scaling scheme's model.
+            None if res.critical_distance < 0 else res.critical_distance,
+            certified,
+            L,
+            d,
+            r,
+            inclusive,
+            jumps=res.jumps,
+        )
     if prec == "exact":
         return exact
     return _min_base_float32(exact, n, prec, scaling, seq_len)
