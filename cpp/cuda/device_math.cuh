@@ -40,9 +40,8 @@ inline constexpr int kThreadsPerBlock = kSuperBlockSize / kThreadSpan;  // also 
 // are added as a balanced tree (depth 4), exactly like the CPU's 4x4 groups.
 inline constexpr int kGroupPairs = 16;
 
-// The 2pi split, 1/(2pi) and kLibmErr (CUDA documents 2 ulp for double
+// The unit roundoff, the 2pi split, 1/(2pi) and kLibmErr (CUDA documents 2 ulp for double
 // sin/cos/sincos) come from constants.hpp, shared with the host core.
-inline constexpr double kU = kUnitRoundoff;
 
 // --- explicit IEEE operations -------------------------------------------------
 RB_HD double add(double a, double b) {

@@ -24,13 +24,12 @@
 
 namespace ropebound::detail {
 
-inline constexpr double kU = kUnitRoundoff;
 inline constexpr double kTwoOverPi = 0x1.45f306dc9c883p-1;
 inline constexpr double kHalfPi1 = 0x1.921fb54442d18p+0;
 inline constexpr double kHalfPi2 = 0x1.1a62633145c07p-54;
 // Bound for everything except the phase: polynomial truncation and evaluation,
 // the rounding of y, the neglected j * pi/2's third part (all < 5u + 2^-100).
-inline constexpr double kKernelErr = 5.0 * kU + 0x1p-100;
+inline constexpr double kKernelErr = 5.0 * kUnitRoundoff + 0x1p-100;
 
 struct SinCosTerm {
   double c, s, err;
@@ -64,7 +63,8 @@ inline ReducedPhase reduce_phase_kernel(double m, double hi, double lo, double r
   const double bb = xh - r1;
   const double xl = (r1 - (xh - bb)) + (tail - bb);
   return {xh, xl,
-          (std::fabs(p1) * rel + 6.0 * kU * magnitudes + std::fabs(k) * 0x1p-158) * (1.0 + 1e-10)};
+          (std::fabs(p1) * rel + 6.0 * kUnitRoundoff * magnitudes + std::fabs(k) * 0x1p-158) *
+              (1.0 + 1e-10)};
 }
 
 struct CosSin {
