@@ -101,7 +101,7 @@ py::tuple first_negative_py(const FrequencyTable& table, std::uint64_t start, st
 // stops it mid-base, and the answer is the same (first_negative's result does
 // not depend on how it is run). Tables are built inside the work item, so
 // memory does not grow with the number of bases.
-py::tuple max_context_bases(const FrequencyModel& model, DoubleArray bases, std::uint64_t limit,
+py::tuple max_context_bases(const PiecewiseModel& model, DoubleArray bases, std::uint64_t limit,
                             py::object progress) {
   const auto n = bases.size();
   const double* bd = bases.data();
@@ -109,7 +109,7 @@ py::tuple max_context_bases(const FrequencyModel& model, DoubleArray bases, std:
   // has the largest phases.
   if (limit > 0 && n > 0) {
     check_phase_range(static_cast<double>(limit - 1),
-                      model_theta_bound(model, *std::min_element(bd, bd + n)));
+                      model.theta_bound(*std::min_element(bd, bd + n)));
   }
   py::array_t<std::int64_t> out(n);
   py::array_t<std::uint64_t> unknown(n);
@@ -123,7 +123,7 @@ py::tuple max_context_bases(const FrequencyModel& model, DoubleArray bases, std:
     if (n >= static_cast<py::ssize_t>(max_threads())) {
       finished = parallel_for_monitored(n, &monitor, [&](std::int64_t k, int, LoopMonitor& loop) {
         try {
-          const FirstNegative r = first_negative(model_table(model, bd[k]), 0, limit, false, &loop);
+          const FirstNegative r = first_negative(model.table(bd[k]), 0, limit, false, &loop);
           od[k] = r.distance;
           ud[k] = r.unknown;
         } catch (...) {
@@ -132,7 +132,7 @@ py::tuple max_context_bases(const FrequencyModel& model, DoubleArray bases, std:
       });
     } else {
       for (py::ssize_t k = 0; k < n && finished; ++k) {
-        const FirstNegative r = first_negative(model_table(model, bd[k]), 0, limit, true, &monitor);
+        const FirstNegative r = first_negative(model.table(bd[k]), 0, limit, true, &monitor);
         od[k] = r.distance;
         ud[k] = r.unknown;
         finished = !r.stopped;
@@ -165,10 +165,7 @@ void register_solver(py::module_& m) {
              return model;
            }),
            py::arg("q"), py::arg("pairs"), py::arg("constant"))
-      .def_static("rope", &FrequencyModel::rope, py::arg("dim"), py::arg("rotary_dim"))
-      .def("table", &model_table, py::arg("base"))
-      .def_readonly("q", &FrequencyModel::q)
-      .def_readonly("constant", &FrequencyModel::constant);
+      .def("table", &model_table, py::arg("base"));
   py::class_<PiecewiseModel>(m, "PiecewiseModel")
       .def_static(
           "rope",

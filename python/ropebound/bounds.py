@@ -658,7 +658,7 @@ def max_context(
     if bases.ndim == 0:
         table = _core.FrequencyTable.rope(float(bases), d, r)
         return _max_context_one(evaluators.Evaluator(exact=table), lim, shift, progress)
-    model = _core.FrequencyModel.rope(d, r)
+    model = _core.PiecewiseModel.rope(d, r)
     flat = np.ascontiguousarray(bases.ravel())
     found_arr, unsettled = _core.max_context_bases(model, flat, lim, progress)
     if np.any(unsettled):
