@@ -17,7 +17,11 @@
    five passes, with the search's jump count.
    Then the same search on one thread and on all (the `workers` argument of
    the core), in this process.
-3. staircase(2**20, 128) and sweep_min_base over L = 2**10 ... 2**20 x
+3. Scaled against plain: min_base(L, 128, scaling=...) for llama3 and yarn (the
+   dicts of tests/test_scaled_bounds.py, seq_len = L) against min_base(L, 128)
+   at L = 2**16 and 2**20, best of five (three at 2**20) each, interleaved in
+   this process (target: scaled <= 2x plain).
+4. staircase(2**20, 128) and sweep_min_base over L = 2**10 ... 2**20 x
    d in {64, 96, 128, 256}: total time and time per L.
 
 Results go to bench/results/min_base.json.
@@ -61,6 +65,44 @@ def timed(fn: Any) -> tuple[float, Any]:
     t0 = time.perf_counter()
     out = fn()
     return time.perf_counter() - t0, out
+
+
+SCALINGS: dict[str, dict[str, Any]] = {
+    "llama3": {
+        "rope_type": "llama3",
+        "factor": 8.0,
+        "low_freq_factor": 1.0,
+        "high_freq_factor": 4.0,
+        "original_max_position_embeddings": 2048,
+    },
+    "yarn": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 1024},
+}
+
+
+def scaled_rows(sizes: list[int]) -> list[dict[str, Any]]:
+    """Scaled min_base against plain at the same context, best of several, interleaved
+    (rounds of plain, llama3, yarn) so a busy machine slows all of them alike."""
+    print("\nscaled min_base(L, 128, scaling=...) against plain min_base(L, 128)")
+    print(
+        f"{'L':>9}{'plain s':>10}" + "".join(f"{name + ' s':>11}{'ratio':>7}" for name in SCALINGS)
+    )
+    rows = []
+    for L in sizes:
+        calls: dict[str, Any] = {"plain": lambda L=L: rb.min_base(L, 128)}
+        for name, scaling in SCALINGS.items():
+            calls[name] = lambda L=L, s=scaling: rb.min_base(L, 128, scaling=s, seq_len=L)
+        best = {name: float("inf") for name in calls}
+        for _ in range(3 if L >= 2**20 else 5):
+            for name, call in calls.items():
+                best[name] = min(best[name], timed(call)[0])
+        row: dict[str, Any] = {"context": L, "seconds": best}
+        row["ratio"] = {name: best[name] / best["plain"] for name in SCALINGS}
+        rows.append(row)
+        print(
+            f"{L:>9}{best['plain']:>10.3f}"
+            + "".join(f"{best[name]:>11.3f}{row['ratio'][name]:>7.2f}" for name in SCALINGS)
+        )
+    return rows
 
 
 def main() -> None:
@@ -152,7 +194,7 @@ def main() -> None:
 
     # The same search on one worker and on every OpenMP thread, in this process.
     print("\nmin_base_search on one thread against all threads (best / median of five)")
-    model = _core.FrequencyModel.rope(128, 128)
+    model = _core.PiecewiseModel.rope(128, 128)
     thread_rows = []
     for L in sizes:
         times = {}
@@ -169,6 +211,8 @@ def main() -> None:
             f"all {ball * 1e3:7.1f} / {mall * 1e3:7.1f} ms   speed-up {b1 / ball:.2f}x (best)"
         )
     results["threads"] = thread_rows
+
+    results["scaled"] = scaled_rows([2**12, 2**14] if args.quick else [2**16, 2**20])
 
     big = 2**14 if args.quick else 2**20
     t_stairs, stairs = timed(lambda: rb.staircase(big, 128))

@@ -5,6 +5,8 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
 #include <vector>
 
 #include "py_monitor.hpp"
@@ -18,12 +20,23 @@ namespace {
 
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
-py::dict min_base_py(const FrequencyModel& model, std::uint64_t context, double start_base,
-                     bool staircase, py::object progress, double max_base, int workers) {
+// The search's answer, as Python sees it (SearchResult): MinBaseResult's
+// fields, the staircase as three arrays.
+template <typename T, typename F>
+py::array_t<T> steps_column(const MinBaseResult& r, F field) {
+  py::array_t<T> out(static_cast<py::ssize_t>(r.staircase.size()));
+  for (std::size_t k = 0; k < r.staircase.size(); ++k) {
+    out.mutable_at(static_cast<py::ssize_t>(k)) = field(r.staircase[k]);
+  }
+  return out;
+}
+
+MinBaseResult min_base_py(const PiecewiseModel& model, std::uint64_t context, double start_base,
+                          bool staircase, py::object progress, double max_base, int workers) {
   // Every table the search builds is at a base >= start_base, where no theta
   // exceeds the model's bound there.
   if (context > 0) {
-    check_phase_range(static_cast<double>(context - 1), model_theta_bound(model, start_base));
+    check_phase_range(static_cast<double>(context - 1), model.theta_bound(start_base));
   }
   PyMonitor monitor(std::move(progress));
   MinBaseResult r;
@@ -34,28 +47,37 @@ py::dict min_base_py(const FrequencyModel& model, std::uint64_t context, double 
   // A Ctrl-C during the parallel search's last moments may come after the
   // search finished: it still interrupts.
   if (r.stopped || monitor.stop_requested()) monitor.raise();
-  py::dict out;
-  out["base"] = r.base;
-  out["critical_distance"] = r.critical_distance;
-  out["certified"] = r.certified;
-  out["exhausted"] = r.exhausted;
-  out["jumps"] = r.jumps;
-  out["jump_evaluations"] = r.jump_evaluations;
-  out["walk_evaluations"] = r.walk_evaluations;
-  out["block_evaluations"] = r.block_evaluations;
-  out["full_passes"] = r.full_passes;
-  const auto n = static_cast<py::ssize_t>(r.staircase.size());
-  py::array_t<std::uint64_t> contexts(n);
-  py::array_t<double> bases(n);
-  py::array_t<std::int64_t> critical(n);
-  for (py::ssize_t k = 0; k < n; ++k) {
-    contexts.mutable_at(k) = r.staircase[k].context;
-    bases.mutable_at(k) = r.staircase[k].base;
-    critical.mutable_at(k) = r.staircase[k].critical_distance;
+  return r;
+}
+
+// The one conversion of a ropebound.scaling.FrequencyModel (denominator,
+// constant, segments of per-pair (coefficient, power) terms on
+// [base_lo, base_hi)) into the core's model: read by attribute, so the Python
+// side hands over its object as is.
+PiecewiseModel piecewise_from_python(const py::object& fm) {
+  PiecewiseModel out;
+  const int q = fm.attr("denominator").cast<int>();
+  const double constant = fm.attr("constant").cast<double>();
+  if (q < 1) throw std::invalid_argument("denominator must be >= 1");
+  for (const py::handle seg : fm.attr("segments")) {
+    PiecewiseModel::Piece piece;
+    piece.model.q = q;
+    piece.model.constant = constant;
+    for (const py::handle terms : seg.attr("terms")) {
+      std::vector<FrequencyModel::Term> row;
+      for (const py::handle t : terms) {
+        const int p = t.attr("power").cast<int>();
+        if (p < 0) throw std::invalid_argument("exponents p must be >= 0");
+        row.push_back({t.attr("coefficient").cast<double>(), p});
+      }
+      piece.model.pairs.push_back(std::move(row));
+    }
+    piece.lo = seg.attr("base_lo").cast<double>();
+    const double hi = seg.attr("base_hi").cast<double>();
+    // Segments are half-open [base_lo, base_hi): the last base is the double below.
+    piece.last = std::isfinite(hi) ? std::nextafter(hi, 0.0) : kMaxBase;
+    out.pieces.push_back(std::move(piece));
   }
-  out["step_contexts"] = contexts;
-  out["step_bases"] = bases;
-  out["step_critical"] = critical;
   return out;
 }
 
@@ -79,7 +101,7 @@ py::tuple first_negative_py(const FrequencyTable& table, std::uint64_t start, st
 // stops it mid-base, and the answer is the same (first_negative's result does
 // not depend on how it is run). Tables are built inside the work item, so
 // memory does not grow with the number of bases.
-py::tuple max_context_bases(const FrequencyModel& model, DoubleArray bases, std::uint64_t limit,
+py::tuple max_context_bases(const PiecewiseModel& model, DoubleArray bases, std::uint64_t limit,
                             py::object progress) {
   const auto n = bases.size();
   const double* bd = bases.data();
@@ -87,7 +109,7 @@ py::tuple max_context_bases(const FrequencyModel& model, DoubleArray bases, std:
   // has the largest phases.
   if (limit > 0 && n > 0) {
     check_phase_range(static_cast<double>(limit - 1),
-                      model_theta_bound(model, *std::min_element(bd, bd + n)));
+                      model.theta_bound(*std::min_element(bd, bd + n)));
   }
   py::array_t<std::int64_t> out(n);
   py::array_t<std::uint64_t> unknown(n);
@@ -101,7 +123,7 @@ py::tuple max_context_bases(const FrequencyModel& model, DoubleArray bases, std:
     if (n >= static_cast<py::ssize_t>(max_threads())) {
       finished = parallel_for_monitored(n, &monitor, [&](std::int64_t k, int, LoopMonitor& loop) {
         try {
-          const FirstNegative r = first_negative(model_table(model, bd[k]), 0, limit, false, &loop);
+          const FirstNegative r = first_negative(model.table(bd[k]), 0, limit, false, &loop);
           od[k] = r.distance;
           ud[k] = r.unknown;
         } catch (...) {
@@ -110,7 +132,7 @@ py::tuple max_context_bases(const FrequencyModel& model, DoubleArray bases, std:
       });
     } else {
       for (py::ssize_t k = 0; k < n && finished; ++k) {
-        const FirstNegative r = first_negative(model_table(model, bd[k]), 0, limit, true, &monitor);
+        const FirstNegative r = first_negative(model.table(bd[k]), 0, limit, true, &monitor);
         od[k] = r.distance;
         ud[k] = r.unknown;
         finished = !r.stopped;
@@ -143,29 +165,64 @@ void register_solver(py::module_& m) {
              return model;
            }),
            py::arg("q"), py::arg("pairs"), py::arg("constant"))
-      .def_static("rope", &FrequencyModel::rope, py::arg("dim"), py::arg("rotary_dim"))
-      .def("table", &model_table, py::arg("base"))
-      .def_readonly("q", &FrequencyModel::q)
-      .def_readonly("constant", &FrequencyModel::constant);
+      .def("table", &model_table, py::arg("base"));
+  py::class_<PiecewiseModel>(m, "PiecewiseModel")
+      .def_static(
+          "rope",
+          [](int dim, int rotary_dim) {
+            return PiecewiseModel::single(FrequencyModel::rope(dim, rotary_dim));
+          },
+          py::arg("dim"), py::arg("rotary_dim"))
+      .def_static("scaled", &piecewise_from_python, py::arg("frequency_model"))
+      .def("table", &PiecewiseModel::table, py::arg("base"))
+      .def_property_readonly("pieces", [](const PiecewiseModel& pm) { return pm.pieces.size(); });
+  py::class_<MinBaseResult>(m, "SearchResult")
+      .def_readonly("base", &MinBaseResult::base)
+      .def_readonly("critical_distance", &MinBaseResult::critical_distance)
+      .def_readonly("certified", &MinBaseResult::certified)
+      .def_readonly("exhausted", &MinBaseResult::exhausted)
+      .def_readonly("jumps", &MinBaseResult::jumps)
+      .def_readonly("jump_evaluations", &MinBaseResult::jump_evaluations)
+      .def_readonly("walk_evaluations", &MinBaseResult::walk_evaluations)
+      .def_readonly("block_evaluations", &MinBaseResult::block_evaluations)
+      .def_readonly("full_passes", &MinBaseResult::full_passes)
+      .def_property_readonly("step_contexts",
+                             [](const MinBaseResult& r) {
+                               return steps_column<std::uint64_t>(
+                                   r, [](const StaircaseStep& s) { return s.context; });
+                             })
+      .def_property_readonly("step_bases",
+                             [](const MinBaseResult& r) {
+                               return steps_column<double>(
+                                   r, [](const StaircaseStep& s) { return s.base; });
+                             })
+      .def_property_readonly("step_critical", [](const MinBaseResult& r) {
+        return steps_column<std::int64_t>(
+            r, [](const StaircaseStep& s) { return s.critical_distance; });
+      });
   m.def("min_base_search", &min_base_py, py::arg("model"), py::arg("context"),
         py::arg("start_base"), py::arg("staircase") = false, py::arg("progress") = py::none(),
         py::arg("max_base") = kMaxBase, py::arg("workers") = 0);
   m.def("first_negative", &first_negative_py, py::arg("table"), py::arg("start"), py::arg("end"),
         py::arg("progress") = py::none());
   m.def(
-      "admissible_step",
-      [](const FrequencyTable& table, std::uint64_t context, py::object progress) {
-        if (context > 0) check_phase_range(static_cast<double>(context - 1), table.max_theta());
-        PyMonitor monitor(std::move(progress));
-        AdmissibleStep r;
-        {
-          py::gil_scoped_release release;  // reads the table only
-          r = admissible_step(table, context, &monitor);
+      "admissible_windows",
+      [](const PiecewiseModel& model, std::uint64_t context, double lo, double hi,
+         py::object progress) {
+        if (context > 0) {
+          check_phase_range(static_cast<double>(context - 1), model.theta_bound(lo));
         }
-        if (r.stopped) monitor.raise();
-        return py::make_tuple(r.step, r.admissible);
+        PyMonitor monitor(std::move(progress));
+        AdmissibleWindows r;
+        {
+          py::gil_scoped_release release;  // see min_base_py
+          r = admissible_windows(model, context, lo, hi, &monitor);
+        }
+        if (r.stopped || monitor.stop_requested()) monitor.raise();
+        return r.windows;
       },
-      py::arg("table"), py::arg("context"), py::arg("progress") = py::none());
+      py::arg("model"), py::arg("context"), py::arg("lo"), py::arg("hi"),
+      py::arg("progress") = py::none());
   m.def("max_context_bases", &max_context_bases, py::arg("model"), py::arg("bases"),
         py::arg("limit"), py::arg("progress") = py::none());
 }

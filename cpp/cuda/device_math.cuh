@@ -17,6 +17,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "ropebound/constants.hpp"
+
 #ifdef __CUDACC__
 #define RB_HD __host__ __device__ __forceinline__
 #else
@@ -38,15 +40,8 @@ inline constexpr int kThreadsPerBlock = kSuperBlockSize / kThreadSpan;  // also 
 // are added as a balanced tree (depth 4), exactly like the CPU's 4x4 groups.
 inline constexpr int kGroupPairs = 16;
 
-inline constexpr double kU = 0x1p-53;
-inline constexpr double kInvTwoPi = 0x1.45f306dc9c883p-3;
-inline constexpr double kTwoPiHi = 0x1.921fb54442d18p+2;
-inline constexpr double kTwoPiMid = 0x1.1a62633145c07p-52;
-inline constexpr double kTwoPiLo = -0x1.f1976b7ed8fbcp-108;
-// Bound assumed for sin/cos of an argument in [-4, 4]; same constant as the
-// CPU's kLibmErr. CUDA documents 2 ulp for double sin/cos/sincos, i.e. at most
-// 2^-52 for results in [-1, 1]: the constant leaves a factor 2.
-inline constexpr double kLibmErr = 0x1p-51;
+// The unit roundoff, the 2pi split, 1/(2pi) and kLibmErr (CUDA documents 2 ulp for double
+// sin/cos/sincos) come from constants.hpp, shared with the host core.
 
 // --- explicit IEEE operations -------------------------------------------------
 RB_HD double add(double a, double b) {

@@ -578,12 +578,11 @@ class Poller {
 // each m-dependent term at its largest: |tail| <= ulp(pi)/2 = 2^-52,
 // k <= m_max*theta/(2pi) + 1.
 double sincos_error_upper(double m_max, double theta_hi, double rel_err) {
-  const double u = cd::kU;
+  const double u = kUnitRoundoff;
   const double p = m_max * theta_hi * (1.0 + 4.0 * u);
   const double k = p * 0.16 + 1.0;  // 0.16 > 1/(2 pi)
   const double reduce =
-      (p * rel_err + u * k * std::fabs(cd::kTwoPiLo) * 1.01 + k * 0x1p-158 + 0x1p-95) *
-      (1.0 + 8.0 * u);
+      (p * rel_err + u * k * std::fabs(kTwoPiLo) * 1.01 + k * 0x1p-158 + 0x1p-95) * (1.0 + 8.0 * u);
   return (kLibmErr * (1.0 + 0x1p-52) + 0x1p-105 + u + reduce) * (1.0 + 8.0 * u) * (1.0 + 1e-6);
 }
 
@@ -608,7 +607,7 @@ std::string device_description() {
 }
 
 double curve_error_bound(const FrequencyTable& table, std::uint64_t last_distance) {
-  const double u = cd::kU;
+  const double u = kUnitRoundoff;
   const double sqrt2 = 1.4142135623730951;
   const double max_jump = static_cast<double>((kJumps - 1) * cd::kThreadSpan);
   // Every coefficient and seed comes from the device's exact_sincos (libm-style

@@ -10,9 +10,6 @@ namespace ropebound {
 
 namespace {
 
-constexpr double kU = kUnitRoundoff;
-constexpr double kInvTwoPi = 0x1.45f306dc9c883p-3;
-
 struct Reduced {
   dd phase;      // ~ m*theta - 2*pi*k, |phase| < 5.5 (fl(m*theta) <= kMaxPhase)
   double error;  // |m*theta_exact - 2*pi*k - (phase.hi + phase.lo)| <= error
@@ -39,7 +36,8 @@ Reduced reduce_phase(double m, double theta_hi, double theta_lo, double theta_re
 
   const double table_error = p.hi * theta_rel_err;
   const double error =
-      (table_error + kU * std::fabs(q_lo) + std::fabs(k) * 0x1p-158 + 0x1p-95) * (1.0 + 8.0 * kU);
+      (table_error + kUnitRoundoff * std::fabs(q_lo) + std::fabs(k) * 0x1p-158 + 0x1p-95) *
+      (1.0 + 8.0 * kUnitRoundoff);
   return {r, error};
 }
 
@@ -103,8 +101,9 @@ double sincos_error_bound(double m, const FrequencyTable& table, std::size_t pai
   // for K = P/(2 pi) + 1 (P <= kMaxPhase: the remainder is below 5.5).
   const double p = m * table.hi[pair];
   const double k = p * kInvTwoPi + 1.0;
-  const double magnitudes = 3.1 * kU * p + 5.5 * kU + 2.46e-16 * k;
-  return (p * table.rel_err[pair] + 6.0 * kU * magnitudes + k * 0x1p-158 + detail::kKernelErr) *
+  const double magnitudes = 3.1 * kUnitRoundoff * p + 5.5 * kUnitRoundoff + 2.46e-16 * k;
+  return (p * table.rel_err[pair] + 6.0 * kUnitRoundoff * magnitudes + k * 0x1p-158 +
+          detail::kKernelErr) *
          (1.0 + 1e-9);
 }
 
@@ -123,8 +122,9 @@ Bounded decay_sum_precise(std::uint64_t m, const FrequencyTable& table) {
   out.value = sum.hi + sum.lo;
   // dd additions: <= 3u^2 of partial sums bounded by pairs + constant each.
   const double n = static_cast<double>(table.pairs()) + 1.0;
-  out.error = (error + kU * std::fabs(out.value) + 4.0 * n * kU * kU * (n + table.constant)) *
-              (1.0 + 4.0 * n * kU);
+  out.error = (error + kUnitRoundoff * std::fabs(out.value) +
+               4.0 * n * kUnitRoundoff * kUnitRoundoff * (n + table.constant)) *
+              (1.0 + 4.0 * n * kUnitRoundoff);
   return out;
 }
 
@@ -163,14 +163,14 @@ DecayDerivatives decay_derivatives(std::uint64_t m, const FrequencyTable& table)
   DecayDerivatives out;
   out.value.value = sum + comp;
   const double n = static_cast<double>(n_pairs + 1);
-  out.value.error = (term_errors + kU * std::fabs(out.value.value) +
-                     n * (n + 4.0) * kU * kU * (n + table.constant)) *
-                    (1.0 + 4.0 * n * kU);
+  out.value.error = (term_errors + kUnitRoundoff * std::fabs(out.value.value) +
+                     n * (n + 4.0) * kUnitRoundoff * kUnitRoundoff * (n + table.constant)) *
+                    (1.0 + 4.0 * n * kUnitRoundoff);
   out.slope = slope;
-  out.slope_error = (slope_error + 4.0 * n * kU * std::fabs(slope)) * (1.0 + 1e-9);
+  out.slope_error = (slope_error + 4.0 * n * kUnitRoundoff * std::fabs(slope)) * (1.0 + 1e-9);
   out.curvature_bound = curvature * (1.0 + 1e-9);
   out.second = second;
-  out.second_error = (second_error + 4.0 * n * kU * curvature) * (1.0 + 1e-9);
+  out.second_error = (second_error + 4.0 * n * kUnitRoundoff * curvature) * (1.0 + 1e-9);
   out.third_bound = third * (1.0 + 1e-9);
   return out;
 }
@@ -259,8 +259,9 @@ Bounded decay_sum(std::uint64_t m, const FrequencyTable& table) {
   // per-term bounds; the final factor absorbs the rounding of this bound's own
   // arithmetic.
   const double n = static_cast<double>(n_pairs + 1);
-  out.error = (term_errors + kU * std::fabs(out.value) + n * (n + 4.0) * kU * kU * abs_sum) *
-              (1.0 + 4.0 * n * kU);
+  out.error = (term_errors + kUnitRoundoff * std::fabs(out.value) +
+               n * (n + 4.0) * kUnitRoundoff * kUnitRoundoff * abs_sum) *
+              (1.0 + 4.0 * n * kUnitRoundoff);
   return out;
 }
 

@@ -15,8 +15,6 @@ dd precise_cos_of_double(double phase, double& error);
 
 namespace {
 
-constexpr double kU = kUnitRoundoff;
-
 // Round a double to bfloat16 (8 significant bits, nearest even), as a double.
 double round_bf16(double x) {
   const float f = static_cast<float>(x);
@@ -59,9 +57,9 @@ Bounded decay_sum_float32(std::uint64_t m, const Float32Table& table) {
   out.value = sum + comp;
   const double count = static_cast<double>(n + 1);
   // Sum2's bound as in decay_sum.
-  out.error = (term_errors + kU * std::fabs(out.value) +
-               count * (count + 4.0) * kU * kU * (count + table.constant)) *
-              (1.0 + 4.0 * count * kU);
+  out.error = (term_errors + kUnitRoundoff * std::fabs(out.value) +
+               count * (count + 4.0) * kUnitRoundoff * kUnitRoundoff * (count + table.constant)) *
+              (1.0 + 4.0 * count * kUnitRoundoff);
   return out;
 }
 
@@ -74,7 +72,8 @@ Bounded decay_sum_float32_precise(std::uint64_t m, const Float32Table& table) {
     if (table.bf16_cos) {
       const double rounded = round_bf16(c.hi + c.lo);
       const double x = c.hi + c.lo;
-      if (round_bf16(x - err - 2 * kU) != rounded || round_bf16(x + err + 2 * kU) != rounded) {
+      if (round_bf16(x - err - 2 * kUnitRoundoff) != rounded ||
+          round_bf16(x + err + 2 * kUnitRoundoff) != rounded) {
         err += kBf16Ulp;
       }
       c = {rounded, 0.0};
@@ -85,9 +84,9 @@ Bounded decay_sum_float32_precise(std::uint64_t m, const Float32Table& table) {
   Bounded out;
   out.value = sum.hi + sum.lo;
   const double count = static_cast<double>(table.theta.size() + 1);
-  out.error =
-      (error + kU * std::fabs(out.value) + 4.0 * count * kU * kU * (count + table.constant)) *
-      (1.0 + 4.0 * count * kU);
+  out.error = (error + kUnitRoundoff * std::fabs(out.value) +
+               4.0 * count * kUnitRoundoff * kUnitRoundoff * (count + table.constant)) *
+              (1.0 + 4.0 * count * kUnitRoundoff);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "ropebound/dd.hpp"
 
@@ -203,6 +204,34 @@ FrequencyTable model_table(const FrequencyModel& model, double base) {
   FrequencyTable table;
   model_table_into(model, base, table);
   return table;
+}
+
+PiecewiseModel PiecewiseModel::single(FrequencyModel model) {
+  PiecewiseModel out;
+  out.pieces.push_back({std::move(model), 1.0, kMaxBase});
+  return out;
+}
+
+std::size_t PiecewiseModel::piece_from(double base) const {
+  std::size_t k = 0;
+  while (k < pieces.size() && pieces[k].last < base) ++k;
+  return k;
+}
+
+double PiecewiseModel::theta_bound(double base) const {
+  double best = 0.0;
+  for (std::size_t k = piece_from(base); k < pieces.size(); ++k) {
+    best = std::max(best, model_theta_bound(pieces[k].model, std::max(base, pieces[k].lo)));
+  }
+  return best;
+}
+
+FrequencyTable PiecewiseModel::table(double base) const {
+  const std::size_t k = piece_from(base);
+  if (k == pieces.size() || base < pieces[k].lo) {
+    throw std::invalid_argument("base outside every piece of the frequency model");
+  }
+  return model_table(pieces[k].model, base);
 }
 
 FrequencyTable rope_frequencies(double base, int dim, int rotary_dim) {

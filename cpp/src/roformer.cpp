@@ -8,7 +8,6 @@
 namespace ropebound {
 
 namespace {
-constexpr double kU = kUnitRoundoff;
 constexpr std::uint64_t kBlock = 256;  // distances per parallel work item
 }  // namespace
 
@@ -28,9 +27,9 @@ Bounded roformer_relative_bound(std::uint64_t m, const FrequencyTable& table) {
     // (<= u * |component| <= u * |S^|), so the complex error grows by at most
     // sqrt(2) * (sc.error + u * |S^_n|) <= 1.5 * (...).
     const double mag = std::hypot(re, im);
-    e_s += 1.5 * (sc.error + kU * mag);
+    e_s += 1.5 * (sc.error + kUnitRoundoff * mag);
     total += mag;
-    err_terms += e_s + 2.0 * kU * mag;
+    err_terms += e_s + 2.0 * kUnitRoundoff * mag;
   }
   // Unrotated pairs (theta = 0): S_n = S_{r/2} + k for the k-th of them. The
   // count is an exact small integer, so only the roundings are new.
@@ -39,7 +38,7 @@ Bounded roformer_relative_bound(std::uint64_t m, const FrequencyTable& table) {
     const double re_k = re + static_cast<double>(k);
     const double mag = std::hypot(re_k, im);
     total += mag;
-    err_terms += e_s + 3.0 * kU * mag;
+    err_terms += e_s + 3.0 * kUnitRoundoff * mag;
   }
   const double pairs = static_cast<double>(n_rot) + table.constant;
   Bounded out;
@@ -48,9 +47,10 @@ Bounded roformer_relative_bound(std::uint64_t m, const FrequencyTable& table) {
   // (Higham, Eq. 4.4, first order; the factor 2 covers the higher orders for
   // N u < 0.01). Division adds one rounding.
   const double n_terms = std::max(pairs, 1.0);
-  const double sum_err = 2.0 * n_terms * kU * total;
-  out.error =
-      pairs > 0.0 ? ((err_terms + sum_err) / pairs + kU * out.value) * (1.0 + 4.0 * kU) : 0.0;
+  const double sum_err = 2.0 * n_terms * kUnitRoundoff * total;
+  out.error = pairs > 0.0 ? ((err_terms + sum_err) / pairs + kUnitRoundoff * out.value) *
+                                (1.0 + 4.0 * kUnitRoundoff)
+                          : 0.0;
   return out;
 }
 

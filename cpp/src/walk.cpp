@@ -11,7 +11,6 @@ namespace ropebound {
 
 namespace {
 
-constexpr double kU = kUnitRoundoff;
 // Largest drift argument a * t: e^(-x) - 1 = -x P(x) with P's Taylor series cut
 // after x^11 leaves x^12 / 13! < 2^-93 relative for x <= 1/8.
 constexpr double kMaxDriftArgument = 0.125;
@@ -77,8 +76,8 @@ void phase_sincos(const double* __restrict rho_hi, const double* __restrict rho_
   for (std::size_t i = 0; i < n; ++i) {
     const double tail = rho_lo[i] + drift[i];
     const double psi = rho_hi[i] + tail;
-    const double phase_err =
-        rho_err[i] + 24.0 * kU * drift_abs[i] + kU * (std::fabs(tail) + std::fabs(psi));
+    const double phase_err = rho_err[i] + 24.0 * kUnitRoundoff * drift_abs[i] +
+                             kUnitRoundoff * (std::fabs(tail) + std::fabs(psi));
     const detail::ReducedPhase x = detail::reduce_phase_kernel(1.0, psi, 0.0, 0.0);
     const detail::CosSin cs = detail::sincos_of_reduced(x.hi, x.lo);
     c[i] = cs.c;
@@ -120,7 +119,8 @@ double cubic_step(double upper, double slope, double second, double third, doubl
     const double c1 = upper + p1 / 3.0;
     const double c2 = upper + 2.0 * p1 / 3.0 + p2 / 3.0;
     const double c3 = upper + p1 + p2 + p3;
-    const double slack = 8.0 * kU * (std::fabs(upper) + std::fabs(p1) + std::fabs(p2) + p3);
+    const double slack =
+        8.0 * kUnitRoundoff * (std::fabs(upper) + std::fabs(p1) + std::fabs(p2) + p3);
     if (std::max(std::max(c1, c2), c3) + slack < 0.0) return h;
   }
   return 0.0;
@@ -202,7 +202,7 @@ DecayDerivatives PhaseWalk::at(double t) const {
     term_errors[l] += ee[i];
     // g' = -sum_i sin(psi_i) psi_i' = sum_i sin(psi_i) rate_i.
     slope[l] += ss[i] * ra[i];
-    slope_error[l] += rb[i] * (ee[i] + 10.0 * kU);
+    slope_error[l] += rb[i] * (ee[i] + 10.0 * kUnitRoundoff);
     rate_total[l] += rb[i];
     // g'' = -sum_i (cos psi_i psi_i'^2 + sin psi_i psi_i''). Bounds for every
     // later t (they decrease in t): |d^2 cos psi| <= psi'^2 + |psi''| and
@@ -211,7 +211,7 @@ DecayDerivatives PhaseWalk::at(double t) const {
     const double m2 = rb[i] * rb[i] + sa[i];
     curvature[l] += m2;
     second[l] -= cc[i] * ra[i] * ra[i] + ss[i] * sc[i];
-    second_error[l] += (ee[i] + 20.0 * kU) * m2;
+    second_error[l] += (ee[i] + 20.0 * kUnitRoundoff) * m2;
     const double w2 = rb[i] + two_a;
     third[l] += rb[i] * w2 * w2;
   };
@@ -241,11 +241,11 @@ DecayDerivatives PhaseWalk::at(double t) const {
   // floating-point sum is within (K u)^2 * total_abs of exact.
   const double n = static_cast<double>(n_pairs + 2 * kLanes);
   p.value.value = total + total_comp;
-  p.value.error =
-      (total_term_errors + kU * std::fabs(p.value.value) + n * n * kU * kU * total_abs) *
-      (1.0 + 4.0 * n * kU);
-  p.slope_error = (slope_error_sum + n * kU * rate_sum) * (1.0 + 1e-9);
-  p.second_error = (p.second_error + n * kU * p.curvature_bound) * (1.0 + 1e-9);
+  p.value.error = (total_term_errors + kUnitRoundoff * std::fabs(p.value.value) +
+                   n * n * kUnitRoundoff * kUnitRoundoff * total_abs) *
+                  (1.0 + 4.0 * n * kUnitRoundoff);
+  p.slope_error = (slope_error_sum + n * kUnitRoundoff * rate_sum) * (1.0 + 1e-9);
+  p.second_error = (p.second_error + n * kUnitRoundoff * p.curvature_bound) * (1.0 + 1e-9);
   p.curvature_bound *= 1.0 + 1e-9;
   p.third_bound *= 1.0 + 1e-9;
   return p;

@@ -101,13 +101,14 @@ static void test_bad_arguments_throw() {
 static void test_min_base_is_smallest_admissible() {
   // b*(1024, 128): admissible there, and the double just below is not.
   const FrequencyModel model = FrequencyModel::rope(128, 128);
-  const MinBaseResult r = min_base_search(model, 1024, 1.0 + 0x1p-40, false, nullptr);
+  const PiecewiseModel whole = PiecewiseModel::single(model);
+  const MinBaseResult r = min_base_search(whole, 1024, 1.0 + 0x1p-40, false, nullptr);
   CHECK(r.certified && !r.exhausted && r.critical_distance >= 0);
   CHECK(first_negative(model_table(model, r.base), 0, 1024, true, nullptr).distance < 0);
   const double below = std::nextafter(r.base, 0.0);
   CHECK(first_negative(model_table(model, below), 0, 1024, true, nullptr).distance >= 0);
   // The staircase mode reaches the same base.
-  const MinBaseResult s = min_base_search(model, 1024, 1.0 + 0x1p-40, true, nullptr);
+  const MinBaseResult s = min_base_search(whole, 1024, 1.0 + 0x1p-40, true, nullptr);
   CHECK(s.base == r.base && !s.staircase.empty() && s.staircase.back().base == r.base);
 }
 
@@ -118,6 +119,39 @@ static FrequencyModel two_term_model(int pairs) {
   model.q = pairs;
   for (int i = 0; i < pairs; ++i) model.pairs.push_back({{0.75, i}, {0.25, 2 * i}});
   return model;
+}
+
+// Invariant: the search across the pieces of a piecewise model finds what
+// searching each piece on its own (up to its last base, then the next piece
+// from its first) finds, on one worker and on several.
+static void test_piecewise_search_crosses_pieces() {
+  const FrequencyModel low = FrequencyModel::rope(64, 64);
+  const FrequencyModel high = two_term_model(32);
+  for (const std::uint64_t context : {1024ull, 6000ull}) {
+    // Cut below b* of the first piece alone, so the search must cross.
+    const MinBaseResult alone = min_base_search(PiecewiseModel::single(low), context, 1.0 + 0x1p-40,
+                                                false, nullptr, kMaxBase, 1);
+    const double cut = alone.base / 2.0;
+    PiecewiseModel model;
+    model.pieces.push_back({low, 1.0, std::nextafter(cut, 0.0)});
+    model.pieces.push_back({high, cut, kMaxBase});
+    const MinBaseResult first = min_base_search(PiecewiseModel::single(low), context, 1.0 + 0x1p-40,
+                                                false, nullptr, model.pieces[0].last);
+    CHECK(first.exhausted);
+    const MinBaseResult second =
+        min_base_search(PiecewiseModel::single(high), context, cut, false, nullptr);
+    CHECK(!second.exhausted);
+    for (const int workers : {1, 2}) {
+      const MinBaseResult crossed =
+          min_base_search(model, context, 1.0 + 0x1p-40, false, nullptr, kMaxBase, workers);
+      CHECK(crossed.base == second.base && crossed.certified);
+      // b* at the cut itself has no critical distance (the frequencies jump there).
+      CHECK(crossed.critical_distance == (second.base == cut ? -1 : second.critical_distance));
+    }
+    // The staircase crosses too and ends at the same base.
+    const MinBaseResult stairs = min_base_search(model, context, 1.0 + 0x1p-40, true, nullptr);
+    CHECK(stairs.base == second.base && stairs.staircase.back().base == second.base);
+  }
 }
 
 // The walk's values and derivatives against exact evaluations at the same
@@ -199,7 +233,8 @@ static void test_first_root_does_not_cancel() {
   CHECK(first_root(-1.0, -1.0, 0.0) == std::numeric_limits<double>::infinity());
   // The jump search from just past that window's left neighbour finds the window.
   const FrequencyModel model = FrequencyModel::rope(64, 64);
-  const MinBaseResult r = min_base_search(model, 1500, 25727.733517422148, false, nullptr);
+  const MinBaseResult r =
+      min_base_search(PiecewiseModel::single(model), 1500, 25727.733517422148, false, nullptr);
   // The window starts near 26313.11 (brute force, tests/oracle.py); the broken
   // jump landed at 69935 = 25727.7 e.
   CHECK(r.certified && r.base < 26313.2);
@@ -233,7 +268,7 @@ static void test_screen_within_tolerance() {
 // The parallel search (segments of the base axis searched concurrently) finds
 // the same base and canonical critical distance for any number of workers.
 static void test_min_base_workers_agree() {
-  const FrequencyModel model = FrequencyModel::rope(64, 64);
+  const PiecewiseModel model = PiecewiseModel::single(FrequencyModel::rope(64, 64));
   for (const std::uint64_t context : {5000ull, 30000ull}) {
     const MinBaseResult one =
         min_base_search(model, context, 1.0 + 0x1p-40, false, nullptr, kMaxBase, 1);
@@ -324,6 +359,7 @@ int main() {
   test_loop_monitor_stops_long_items();
   test_min_base_is_smallest_admissible();
   test_min_base_workers_agree();
+  test_piecewise_search_crosses_pieces();
   test_walk_matches_exact();
   test_walk_reach_is_negative();
   test_first_root_does_not_cancel();

@@ -25,7 +25,6 @@ sign says so (``certified=False`` or an :class:`UncertifiedWarning`).
 
 from __future__ import annotations
 
-import math
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -268,8 +267,8 @@ def min_base(
     scaling, seq_len
         A ``rope_scaling`` dict held fixed while the base varies. Its
         frequencies are piecewise sums of powers of the base
-        (:func:`~ropebound.scaling.frequency_model`); the search runs segment by
-        segment, each with its own exact model, so it stays certified. At a
+        (:func:`~ropebound.scaling.frequency_model`); the search crosses the
+        segments itself, each jump certified with its segment's exact model. At a
         discontinuity of the model (YaRN's truncated ramp) ``b*`` can be the
         segment's first base, with no critical distance.
     precision : {"exact", "float32", "bfloat16-table"}
@@ -306,48 +305,54 @@ def min_base(
     check_progress(progress)
     check_seq_len(seq_len, scaling)
     prec = evaluators.check_precision(precision)
+    use_cuda = _backend.select_backend(backend) == "cuda"
     trivial = _trivial_bound(n, L, d, r, inclusive)
     if trivial is not None:
         return trivial
     b0 = START_BASE if start is None else float(check_base(start, "start"))
-    if prec != "exact":
-        exact = min_base(
-            context,
-            d,
-            rotary_dim=r,
-            inclusive=inclusive,
-            start=start,
-            progress=progress,
-            scaling=scaling,
-            seq_len=seq_len,
-        )
-        return _min_base_float32(exact, n, prec, scaling, seq_len)
-    if scaling is not None:
-        return _min_base_scaled(
-            L, d, r, n, inclusive, b0, scaling, seq_len, progress, start is not None
-        )
-    use_cuda = _backend.select_backend(backend) == "cuda"
-    model = _core.FrequencyModel.rope(d, r)
+    model = _model(d, r, scaling, seq_len)
     res = _core.min_base_search(model, n, b0, False, progress, workers=_search_workers())
-    if use_cuda and not res["exhausted"]:
-        res["certified"] = _gpu_certify(model.table(float(res["base"])), n) and res["certified"]
-    if res["exhausted"]:
-        raise ValueError(f"no admissible base <= 1e250 for context={L}, dim={d}, rotary_dim={r}")
-    critical = int(res["critical_distance"])
-    if critical < 0:
-        # The start itself is admissible: b* <= start.
-        if start is not None:
-            return BaseBound(b0, None, bool(res["certified"]), L, d, r, inclusive, jumps=0)
-        return BaseBound(1.0, None, False, L, d, r, inclusive, attained=False)
-    return BaseBound(
-        float(res["base"]),
-        critical,
-        bool(res["certified"]),
-        L,
-        d,
-        r,
-        inclusive,
-        jumps=int(res["jumps"]),
+    if res.exhausted:
+        raise ValueError(
+            f"no admissible base <= 1e250 for context={L}, dim={d}, rotary_dim={r}"
+            + ("" if scaling is None else " with this scaling")
+        )
+    certified = res.certified
+    if use_cuda:
+        certified = _gpu_certify(model.table(res.base), n) and certified
+    if res.critical_distance < 0 and res.base == b0:
+        # The start itself is admissible: nothing below it was examined, so it
+        # is b* only when given as a base known to be <= b*.
+        if start is None:
+            exact = BaseBound(1.0, None, False, L, d, r, inclusive, attained=False)
+        else:
+            exact = BaseBound(b0, None, certified, L, d, r, inclusive)
+    else:
+        exact = BaseBound(
+            res.base,
+            # None: b* is the first base of a segment of a scaling scheme's model.
+            None if res.critical_distance < 0 else res.critical_distance,
+            certified,
+            L,
+            d,
+            r,
+            inclusive,
+            jumps=res.jumps,
+        )
+    if prec == "exact":
+        return exact
+    return _min_base_float32(exact, n, prec, scaling, seq_len)
+
+
+def _model(
+    d: int, r: int, scaling: Mapping[str, Any] | None, seq_len: int | None
+) -> _core.PiecewiseModel:
+    """The core's frequency model: one piece for plain RoPE, else the scheme's exact
+    segments (:func:`~ropebound.scaling.frequency_model`), converted once per call."""
+    if scaling is None:
+        return _core.PiecewiseModel.rope(d, r)
+    return _core.PiecewiseModel.scaled(
+        frequency_model(d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
     )
 
 
@@ -393,51 +398,6 @@ def _settle_signs(
             elif precise - precise_error < 0.0:
                 unknown.append(m)
     return negative, unknown
-
-
-def _min_base_scaled(
-    L: int,
-    d: int,
-    r: int,
-    n: int,
-    inclusive: bool,
-    b0: float,
-    scaling: Mapping[str, Any],
-    seq_len: int | None,
-    progress: Progress,
-    start_given: bool,
-) -> BaseBound:
-    """min_base for a scaling scheme: the jump search on each exact model segment."""
-    b = b0
-    jumps = 0
-    for model, lo, last in _segments(d, r, scaling, seq_len):
-        if last < b:
-            continue
-        res = _core.min_base_search(
-            model, n, max(b, lo), False, progress, last, workers=_search_workers()
-        )
-        jumps += int(res["jumps"])
-        if not res["exhausted"]:
-            critical = int(res["critical_distance"])
-            if critical < 0 and res["base"] == b0:
-                # The start itself is admissible: nothing below it was examined, so
-                # it is not b* (only at a later segment's first base, reached after
-                # every base below failed, does an admissible start mean b*).
-                if start_given:
-                    return BaseBound(b0, None, bool(res["certified"]), L, d, r, inclusive)
-                return BaseBound(1.0, None, False, L, d, r, inclusive, attained=False)
-            return BaseBound(
-                float(res["base"]),
-                None if critical < 0 else critical,
-                bool(res["certified"]),
-                L,
-                d,
-                r,
-                inclusive,
-                jumps=jumps,
-            )
-        b = math.nextafter(last, math.inf)
-    raise ValueError(f"no admissible base <= 1e250 for context={L}, dim={d} with this scaling")
 
 
 def _min_base_float32(
@@ -504,8 +464,8 @@ def staircase(
     earlier first violator and :math:`f` (every smaller base was shown to fail
     at a distance below :math:`L`, and :math:`b` has none below :math:`f`).
     Blocks of distances whose certified margin outlasts the base's growth are
-    skipped. With ``scaling`` (held fixed, ``seq_len`` fixed too) the pass runs
-    segment by segment of the scheme's exact model, as in :func:`min_base`.
+    skipped. With ``scaling`` (held fixed, ``seq_len`` fixed too) the pass crosses
+    the segments of the scheme's exact model, as in :func:`min_base`.
 
     Examples
     --------
@@ -535,32 +495,13 @@ def staircase(
             L,
             trivial_up_to=L,
         )
-    # (distances, base, critical) steps, in increasing order of distances.
-    steps: list[tuple[int, float, int]] = []
-    certified = True
-    for model, lo, last in _segments(d, r, scaling, seq_len):
-        if steps and last < steps[-1][1]:
-            continue
-        b = max(lo, steps[-1][1] if steps else START_BASE)
-        res = _core.min_base_search(model, n, b, True, progress, last)
-        certified = certified and bool(res["certified"])
-        for c, base, crit in zip(
-            res["step_contexts"].tolist(),
-            res["step_bases"].tolist(),
-            res["step_critical"].tolist(),
-            strict=True,
-        ):
-            # A segment's search starts its count afresh: keep only new maxima.
-            if not steps or c > steps[-1][0]:
-                steps.append((int(c), float(base), int(crit)))
-        if not res["exhausted"]:
-            break
-    else:
+    res = _core.min_base_search(_model(d, r, scaling, seq_len), n, START_BASE, True, progress)
+    if res.exhausted:
         raise ValueError(f"no admissible base <= 1e250 up to context={L}")
     # Steps are in numbers of distances; convert to contexts (inclusive: L+1 distances).
-    contexts = np.array([c for c, _, _ in steps], dtype=np.int64) - offset
-    bases = np.array([b for _, b, _ in steps], dtype=np.float64)
-    critical = np.array([k for _, _, k in steps], dtype=np.int64)
+    contexts = res.step_contexts.astype(np.int64) - offset
+    bases = res.step_bases
+    critical = res.step_critical
     # The first visited base (the start) only bounds b* from above for the
     # contexts before its first violator: those are the trivial ones (<= 2).
     trivial_up_to = int(contexts[0]) if contexts.size else L
@@ -572,24 +513,9 @@ def staircase(
         r,
         inclusive,
         L,
-        certified=certified,
+        certified=res.certified,
         trivial_up_to=trivial_up_to,
     )
-
-
-def _segments(
-    d: int, r: int, scaling: Mapping[str, Any] | None, seq_len: int | None
-) -> list[tuple[_core.FrequencyModel, float, float]]:
-    """(exact model, first base, last base) per segment: one for plain RoPE."""
-    if scaling is None:
-        return [(_core.FrequencyModel.rope(d, r), 1.0, 1e250)]
-    fm = frequency_model(d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
-    out = []
-    for seg in fm.segments:
-        pairs = [[(float(t.coefficient), int(t.power)) for t in terms] for terms in seg.terms]
-        last = math.nextafter(seg.base_hi, 0.0) if math.isfinite(seg.base_hi) else 1e250
-        out.append((_core.FrequencyModel(fm.denominator, pairs, fm.constant), seg.base_lo, last))
-    return out
 
 
 def max_context(
@@ -732,7 +658,7 @@ def max_context(
     if bases.ndim == 0:
         table = _core.FrequencyTable.rope(float(bases), d, r)
         return _max_context_one(evaluators.Evaluator(exact=table), lim, shift, progress)
-    model = _core.FrequencyModel.rope(d, r)
+    model = _core.PiecewiseModel.rope(d, r)
     flat = np.ascontiguousarray(bases.ravel())
     found_arr, unsettled = _core.max_context_bases(model, flat, lim, progress)
     if np.any(unsettled):
@@ -891,9 +817,9 @@ def admissible_bases(
     first-order bound :math:`B_m(u+h) \\ge B_m - m R h` with
     :math:`R = \\sum_i |d\\theta_i/du|`, both valid for every larger base.
     Each step costs one pass over all distances, so this suits moderate
-    contexts (say up to 10^5). With ``scaling`` every segment of the scheme's
-    exact model is searched with its own model, and intervals running across a
-    continuous segment boundary are joined.
+    contexts (say up to 10^5). With ``scaling`` the steps use the exact model of
+    each segment of the scheme, and intervals running across a continuous
+    segment boundary are joined.
 
     Examples
     --------
@@ -916,55 +842,4 @@ def admissible_bases(
         raise ValueError(f"base_range must have lo <= hi, got ({lo}, {hi})")
     if _trivial_bound(n, L, d, r, inclusive) is not None:
         return [(lo, hi)]
-    intervals: list[tuple[float, float]] = []
-    for model, seg_lo, seg_last in _segments(d, r, scaling, seq_len):
-        for a, e in _admissible_in(model, n, max(lo, seg_lo), min(hi, seg_last)):
-            if intervals and a == math.nextafter(intervals[-1][1], math.inf):
-                # An interval running across a (continuous) segment boundary.
-                intervals[-1] = (intervals[-1][0], e)
-            else:
-                intervals.append((a, e))
-    return intervals
-
-
-def _admissible_in(
-    model: _core.FrequencyModel, n: int, lo: float, hi: float
-) -> list[tuple[float, float]]:
-    """The admissible intervals of one exact model inside [lo, hi]."""
-    intervals: list[tuple[float, float]] = []
-    b = lo
-    while b <= hi:
-        res = _core.min_base_search(model, n, b, False, None, hi)
-        if res["exhausted"] or res["base"] > hi:
-            break
-        a = float(res["base"])
-        e = _end_of_admissible(model, n, a, hi)
-        intervals.append((a, min(e, hi)))
-        if e >= hi:
-            break
-        b = math.nextafter(e, math.inf)
-    return intervals
-
-
-def _end_of_admissible(model: _core.FrequencyModel, n: int, a: float, hi: float) -> float:
-    """Largest double e >= a with every base in [a, e] admissible (or >= hi)."""
-    x = a
-    while True:
-        table = model.table(x)
-        step, ok = _core.admissible_step(table, n)
-        if not ok:
-            raise AssertionError("internal: the start of an admissible run is not admissible")
-        if step > 0.0:
-            nxt = math.nextafter(x * math.exp(step) * (1 - 4 * 2.0**-53), 0.0)
-        else:
-            nxt = x
-        if nxt <= x:
-            # Steps below one ulp: the next double decides.
-            nxt = math.nextafter(x, math.inf)
-            t2 = model.table(nxt)
-            m, _unknown = _core.first_negative(t2, 0, n, None)
-            if m >= 0:
-                return x
-        x = nxt
-        if x >= hi:
-            return x
+    return _core.admissible_windows(_model(d, r, scaling, seq_len), n, lo, hi)

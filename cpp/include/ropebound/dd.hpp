@@ -9,15 +9,14 @@
 
 #include <cmath>
 
+#include "ropebound/constants.hpp"
+
 namespace ropebound {
 
 struct dd {
   double hi = 0.0;
   double lo = 0.0;
 };
-
-// Unit roundoff of binary64.
-inline constexpr double kUnitRoundoff = 0x1p-53;
 
 // s + e == a + b exactly (Knuth).
 inline dd two_sum(double a, double b) {
@@ -76,10 +75,5 @@ inline dd dd_div_d(dd a, double b) {
   const double q2 = (r.hi + r.lo) / b;
   return fast_two_sum(q1, q2);
 }
-
-// 2*pi as an unevaluated sum of three doubles (|error| < 2^-160).
-inline constexpr double kTwoPiHi = 0x1.921fb54442d18p+2;
-inline constexpr double kTwoPiMid = 0x1.1a62633145c07p-52;
-inline constexpr double kTwoPiLo = -0x1.f1976b7ed8fbcp-108;
 
 }  // namespace ropebound

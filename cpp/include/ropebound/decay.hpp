@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "ropebound/constants.hpp"
 #include "ropebound/frequencies.hpp"
 #include "ropebound/monitor.hpp"
 
@@ -45,11 +46,6 @@ inline void check_phase_range(double largest_distance, double max_theta) {
                 largest_distance, max_theta);
   throw std::invalid_argument(text);
 }
-
-// Bound assumed for libm's cos of a double (used only by the float32 model,
-// whose phases are arbitrary doubles): 2 ulps of a result in [-1, 1] (glibc
-// documents <= 1 ulp on x86-64).
-inline constexpr double kLibmErr = 0x1p-51;
 
 struct Bounded {
   double value = 0.0;

@@ -59,6 +59,28 @@ struct FrequencyModel {
   static FrequencyModel rope(int dim, int rotary_dim);
 };
 
+// Frequencies as a function of the base over the whole axis: pieces[k].model
+// is exact for the bases in [lo, last] (pieces in increasing order, not
+// overlapping). Plain RoPE is one piece over (1, kMaxBase]; a scaling scheme
+// whose formula changes form at some bases (llama3's bands, YaRN's ramp) has
+// one piece per stretch where it is smooth. The search crosses pieces itself.
+struct PiecewiseModel {
+  struct Piece {
+    FrequencyModel model;
+    double lo = 1.0;
+    double last = kMaxBase;
+  };
+  std::vector<Piece> pieces;
+
+  static PiecewiseModel single(FrequencyModel model);
+  // The first piece with last >= base (pieces.size() when none).
+  std::size_t piece_from(double base) const;
+  // An upper bound on every theta_i(b') for b' >= base, over every piece.
+  double theta_bound(double base) const;
+  // The table at `base`, from the piece holding it; throws outside every piece.
+  FrequencyTable table(double base) const;
+};
+
 // An upper bound on every theta_i(b') for b' >= base: sum_j |c_ij| base^(-p_ij/q)
 // (each term only shrinks as the base grows), with slack for pow's rounding.
 double model_theta_bound(const FrequencyModel& model, double base);

@@ -20,19 +20,16 @@
 #include <cstdint>
 #include <cstring>
 
+#include "ropebound/constants.hpp"
+
 namespace ropebound::detail {
 
-inline constexpr double kU = 0x1p-53;
-inline constexpr double kInvTwoPi = 0x1.45f306dc9c883p-3;
-inline constexpr double kTwoPi1 = 0x1.921fb54442d18p+2;
-inline constexpr double kTwoPi2 = 0x1.1a62633145c07p-52;
-inline constexpr double kTwoPi3 = -0x1.f1976b7ed8fbcp-108;
 inline constexpr double kTwoOverPi = 0x1.45f306dc9c883p-1;
 inline constexpr double kHalfPi1 = 0x1.921fb54442d18p+0;
 inline constexpr double kHalfPi2 = 0x1.1a62633145c07p-54;
 // Bound for everything except the phase: polynomial truncation and evaluation,
 // the rounding of y, the neglected j * pi/2's third part (all < 5u + 2^-100).
-inline constexpr double kKernelErr = 5.0 * kU + 0x1p-100;
+inline constexpr double kKernelErr = 5.0 * kUnitRoundoff + 0x1p-100;
 
 struct SinCosTerm {
   double c, s, err;
@@ -52,12 +49,12 @@ inline ReducedPhase reduce_phase_kernel(double m, double hi, double lo, double r
   const double p2 = std::fma(m, hi, -p1);
   const double t1 = m * lo;
   const double k = std::nearbyint(p1 * kInvTwoPi);
-  const double q1 = k * kTwoPi1;
-  const double q2 = std::fma(k, kTwoPi1, -q1);
-  const double qm1 = k * kTwoPi2;
-  const double qm2 = std::fma(k, kTwoPi2, -qm1);
+  const double q1 = k * kTwoPiHi;
+  const double q2 = std::fma(k, kTwoPiHi, -q1);
+  const double qm1 = k * kTwoPiMid;
+  const double qm2 = std::fma(k, kTwoPiMid, -qm1);
   const double r1 = p1 - q1;  // exact: k = 0, or q1 within a factor 2 of p1
-  const double ql = k * kTwoPi3;
+  const double ql = k * kTwoPiLo;
   const double tail = ((p2 - q2) + (t1 - qm1)) - (qm2 + ql);
   const double magnitudes = std::fabs(p2) + std::fabs(q2) + std::fabs(t1) + std::fabs(qm1) +
                             std::fabs(qm2) + std::fabs(ql);
@@ -66,7 +63,8 @@ inline ReducedPhase reduce_phase_kernel(double m, double hi, double lo, double r
   const double bb = xh - r1;
   const double xl = (r1 - (xh - bb)) + (tail - bb);
   return {xh, xl,
-          (std::fabs(p1) * rel + 6.0 * kU * magnitudes + std::fabs(k) * 0x1p-158) * (1.0 + 1e-10)};
+          (std::fabs(p1) * rel + 6.0 * kUnitRoundoff * magnitudes + std::fabs(k) * 0x1p-158) *
+              (1.0 + 1e-10)};
 }
 
 struct CosSin {

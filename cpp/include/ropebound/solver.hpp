@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "ropebound/frequencies.hpp"
@@ -68,8 +69,10 @@ struct MinBaseResult {
 // near the previous one first (single-precision screening, candidates
 // confirmed in double, the longest-looking interval of negativity preferred):
 // far cheaper, same result, no staircase.
-// The search gives up (exhausted = true) once the base passes max_base: a
-// piecewise model is searched one segment at a time.
+// The search crosses the pieces of a piecewise model itself (a jump never
+// reaches past its piece's last base: its proof holds for that piece's model)
+// and gives up (exhausted = true) once the base passes max_base. A b* at the
+// first base of a piece after start_base has no critical distance (-1).
 //
 // Without staircase the search runs on `workers` threads (0: OpenMP's
 // maximum) once the context is large enough to pay for it: the base axis is
@@ -77,7 +80,7 @@ struct MinBaseResult {
 // the same for any number of workers, and so is the critical distance, which
 // is reported canonically: the largest m < context negative at the double
 // just below the base.
-MinBaseResult min_base_search(const FrequencyModel& model, std::uint64_t context, double start_base,
+MinBaseResult min_base_search(const PiecewiseModel& model, std::uint64_t context, double start_base,
                               bool staircase, Monitor* monitor, double max_base = kMaxBase,
                               int workers = 0);
 
@@ -92,5 +95,17 @@ struct AdmissibleStep {
 };
 AdmissibleStep admissible_step(const FrequencyTable& table, std::uint64_t context,
                                Monitor* monitor = nullptr);
+
+// Every window [a, e] of admissible doubles inside [lo, hi]: left ends by the
+// search (started past the previous window), right ends by admissible_step's
+// certified steps within one piece; windows that run across a continuous piece
+// boundary are joined. The doubles just outside a window (inside [lo, hi]) are
+// not admissible. stopped = true when the monitor asked to stop.
+struct AdmissibleWindows {
+  std::vector<std::pair<double, double>> windows;
+  bool stopped = false;
+};
+AdmissibleWindows admissible_windows(const PiecewiseModel& model, std::uint64_t context, double lo,
+                                     double hi, Monitor* monitor = nullptr);
 
 }  // namespace ropebound

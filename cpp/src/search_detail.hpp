@@ -1,0 +1,139 @@
+// Internals of the minimal-base search, shared by its files: scan.cpp (the
+// certified scan), violator.cpp (where the next violator is), jump.cpp (the
+// serial jump search over a piecewise model), parallel.cpp (threads: the
+// scheduling of scans and searches) and admissible.cpp (admissible windows).
+// Not installed, not part of the API.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <utility>
+#include <vector>
+
+#include "ropebound/decay.hpp"
+#include "ropebound/recurrence.hpp"
+#include "ropebound/solver.hpp"
+#include "ropebound/walk.hpp"
+
+namespace ropebound::search {
+
+using Clock = std::chrono::steady_clock;
+
+// Polls the monitor from the calling thread at most every kPollInterval.
+class Poller {
+ public:
+  explicit Poller(Monitor* monitor) : monitor_(monitor), last_(Clock::now()) {}
+  bool keep_going(std::uint64_t done, std::uint64_t total) {
+    if (monitor_ == nullptr) return true;
+    const auto now = Clock::now();
+    if (now - last_ < kPollInterval) return true;
+    last_ = now;
+    return monitor_->keep_going(done, total);
+  }
+  Monitor* monitor() const { return monitor_; }
+
+ private:
+  Monitor* monitor_;
+  Clock::time_point last_;
+};
+
+// Runs body(k, worker) for k in [0, n): on every OpenMP thread when `parallel`
+// (worker = thread id), else in order on the caller (worker = 0). The only
+// place a scan meets threads (parallel.cpp).
+void for_each_block(std::uint64_t n, bool parallel,
+                    const std::function<void(std::uint64_t, int)>& body);
+
+// The first (from_top: the last) m in [start, end) with B_m < 0 (scan.cpp).
+// `abandon` (a parallel search's worker: is this pass still needed?) is asked
+// after every wave and stops the scan like the monitor does.
+FirstNegative scan_for_negative(const FrequencyTable& table, std::uint64_t start, std::uint64_t end,
+                                bool parallel, Monitor* monitor, bool from_top,
+                                const std::function<bool()>& abandon = {});
+
+constexpr std::uint64_t kBlock = kBabySteps;  // distances per certificate block
+constexpr std::uint64_t kGroupBlocks = 64;    // blocks per group certificate
+
+// Everything the search needs at one base. Reused from base to base: the
+// vectors keep their storage.
+struct BaseState {
+  double base = 0.0;
+  FrequencyTable table;
+  Rotation rot;
+  ScreenRotation screen;
+  double block_error = 0.0;
+  double rate_bound = 0.0;  // sum_i slope_abs_i: |dB_m/du| <= m * rate_bound
+
+  // Call after filling `table` with the table at b. The staircase's rigorous
+  // block scans use rot, block_error and rate_bound, the local search only
+  // the screen.
+  void prepare(double b, std::uint64_t context, bool staircase) {
+    base = b;
+    if (staircase) {
+      make_rotation_into(table, false, rot);
+      block_error = recurrence_error_bound(table, rot, context - 1, 0, kBabySteps - 1);
+      rate_bound = 0.0;
+      for (double s : table.slope_abs) rate_bound += s;
+    } else {
+      make_screen_rotation(table, screen);
+    }
+  }
+};
+
+// Buffers of the local violator search, kept across bases.
+struct LocalScratch {
+  std::vector<float> values = std::vector<float>(kBabySteps);
+  std::vector<std::pair<float, std::uint64_t>> deepest;      // (screened value, m)
+  std::vector<std::pair<double, std::uint64_t>> candidates;  // (-rough reach, m)
+  ScreenScratch screen;
+  // When has_chosen: the walk is anchored at the returned violator and the
+  // search's table, and chosen is its evaluation there (walk.at(0)).
+  PhaseWalk walk;
+  DecayDerivatives chosen;
+  bool has_chosen = false;
+};
+
+// Returned by the violator searches when the monitor asked to stop.
+constexpr std::int64_t kStopped = -2;
+
+// Block certificates for the first-violator search (staircase mode):
+// expire[k] is a base below which block k is certified non-negative (bases
+// only grow during a search, and the certificates hold for one exact model).
+class Certificates {
+ public:
+  explicit Certificates(std::uint64_t context)
+      : context_(context),
+        n_blocks_((context + kBlock - 1) / kBlock),
+        expire_(n_blocks_, 0.0),
+        group_expire_((n_blocks_ + kGroupBlocks - 1) / kGroupBlocks, 0.0),
+        values_(kBlock) {}
+
+  // Smallest m < context with B_m(state.base) < 0, or -1.
+  std::int64_t first_violator(const BaseState& state, MinBaseResult& result);
+
+ private:
+  std::uint64_t context_, n_blocks_;
+  std::vector<double> expire_, group_expire_, values_;
+};
+
+// Some m < context with B_m(state.base) < 0, -1 when there is none, kStopped
+// (violator.cpp).
+std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::int64_t hint,
+                            const std::function<bool()>& abandon, Poller& poller,
+                            LocalScratch& local, MinBaseResult& result);
+
+// What one search shares with the other workers of a parallel search.
+struct SearchLink {
+  std::atomic<double> max_base{kMaxBase};  // lowered when another worker takes the top
+  std::atomic<double> position{0.0};       // the current base
+  std::atomic<std::int64_t> violator{-1};  // the latest violator (a hint for a split)
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// The serial jump search over a piecewise model from start_base until an
+// admissible base or link.max_base (jump.cpp).
+MinBaseResult search(const PiecewiseModel& model, std::uint64_t context, double start_base,
+                     bool staircase, Monitor* monitor, SearchLink& link, std::int64_t first_hint);
+
+}  // namespace ropebound::search
