@@ -216,9 +216,7 @@ def _from_hub(repo_id: str, download: bool) -> Path:
             "huggingface_hub (pip install 'ropebound[hf]')"
         ) from None
     try:
-        got = huggingface_hub.hf_hub_download(
-            repo_id, "config.json", local_files_only=not download
-        )
+        got = huggingface_hub.hf_hub_download(repo_id, "config.json", local_files_only=not download)
     except Exception as exc:  # huggingface_hub's errors have no common public base
         where = "on the Hub" if download else "in the local Hugging Face cache"
         hint = "" if download else " (download=True / --download fetches it)"
@@ -779,8 +777,8 @@ def _check_layer(
         )
     if layer.theta_power != 1.0:
         reasons.append(
-            f"only {r // 2} of {d // 2} pairs rotate along this axis, with the frequencies "
-            f"of a partial head of base {layer.rope_theta:.6g} = rope_theta ** {layer.theta_power:g}"
+            f"only {r // 2} of {d // 2} pairs rotate along this axis, with the frequencies of "
+            f"a partial head of base {layer.rope_theta:.6g} = rope_theta ** {layer.theta_power:g}"
         )
     if t == "dynamic":
         reasons.append(

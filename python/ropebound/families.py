@@ -23,8 +23,6 @@ from typing import Any
 #: The verdict of a model whose positions are not rotary.
 NOT_ROPE = "not a RoPE model (learned / ALiBi positions)"
 
-_POSITIONS = ("rope", "learned", "alibi", "relative", "sinusoidal")
-
 
 @dataclass(frozen=True)
 class Family:
@@ -65,9 +63,7 @@ _GPT2_KEYS: dict[str, tuple[str, ...]] = {
 # The shared head: hidden size, heads, context and base of most Llama-style classes.
 
 
-def _d(
-    hidden: int, heads: int, context: int, theta: float | None, **extra: Any
-) -> dict[str, Any]:
+def _d(hidden: int, heads: int, context: int, theta: float | None, **extra: Any) -> dict[str, Any]:
     out: dict[str, Any] = {
         "hidden_size": hidden,
         "num_attention_heads": heads,
@@ -241,7 +237,17 @@ _POSITION_WORDS = {
 
 
 def family_of(model_type: Any) -> tuple[str, Family] | None:
-    """The table's name and entry for a ``model_type`` (None if the table lacks it)."""
+    """The table's name and entry for a ``model_type`` (None if the table lacks it).
+
+    Examples
+    --------
+    >>> from ropebound.families import family_of
+    >>> name, fam = family_of("gemma3_text")
+    >>> name, fam.follows
+    ('gemma3', 'transformers.Gemma3TextConfig')
+    >>> family_of("no_such_family") is None
+    True
+    """
     if not isinstance(model_type, str):
         return None
     name = ALIASES.get(model_type, model_type)
@@ -266,6 +272,15 @@ def canonical(cfg: Mapping[str, Any]) -> tuple[dict[str, Any], Family | None, li
     Returns the rewritten dict, the family (None for a missing or unknown ``model_type``) and
     the notes: one per default used, one for an unknown ``model_type``. A family whose
     positions are not rotary is returned with its aliases resolved and no defaults.
+
+    Examples
+    --------
+    >>> from ropebound.families import canonical
+    >>> cfg, fam, notes = canonical({"model_type": "gptj", "n_embd": 4096, "n_head": 16})
+    >>> cfg["hidden_size"], cfg["num_attention_heads"], cfg["rotary_dim"]
+    (4096, 16, 64)
+    >>> notes[0]
+    "no max_position_embeddings: using GPTJConfig's default 2048 (gptj)"
     """
     out = dict(cfg)
     notes: list[str] = []
@@ -303,18 +318,29 @@ def canonical(cfg: Mapping[str, Any]) -> tuple[dict[str, Any], Family | None, li
 
 
 def is_rope(fam: Family, cfg: Mapping[str, Any]) -> bool:
-    """Whether a config of this family uses rotary positions."""
+    """Whether a config of this family uses rotary positions.
+
+    Examples
+    --------
+    >>> from ropebound.families import FAMILIES, is_rope
+    >>> is_rope(FAMILIES["falcon"], {}), is_rope(FAMILIES["falcon"], {"alibi": True})
+    (True, False)
+    """
     if fam.positions != "rope":
         return False
     return not (fam.alibi_flag is not None and cfg.get(fam.alibi_flag) is True)
 
 
 def positions_note(model_type: str, fam: Family, cfg: Mapping[str, Any]) -> str:
-    """Why a config of a non-RoPE family is not checked."""
+    """Why a config of a non-RoPE family is not checked.
+
+    Examples
+    --------
+    >>> from ropebound.families import FAMILIES, positions_note
+    >>> positions_note("bloom", FAMILIES["bloom"], {})
+    'bloom (BloomConfig) uses ALiBi attention biases, not RoPE'
+    """
     kind = "alibi" if fam.positions == "rope" else fam.positions
     where = f" ({fam.alibi_flag} = true)" if fam.positions == "rope" else ""
     cls = fam.follows.rsplit(".", 1)[-1]
     return f"{model_type} ({cls}){where} uses {_POSITION_WORDS[kind]}, not RoPE"
-
-
-assert all(f.positions in _POSITIONS for f in FAMILIES.values())
