@@ -441,3 +441,108 @@ def test_download_is_asked_for_and_mocked(tmp_path: Path, monkeypatch: pytest.Mo
 def test_download_must_be_a_bool() -> None:
     with pytest.raises(TypeError, match="download"):
         rb.check_config({"hidden_size": 128, "num_attention_heads": 2}, download="yes")  # type: ignore[arg-type]
+
+
+# ---- the check command over folders and the Hub cache ----
+
+
+def _zoo(root: Path) -> None:
+    for name, cfg in {
+        "pythia": {"model_type": "gpt_neox", **RAW["gpt_neox"]},
+        "gpt2": {"model_type": "gpt2", "n_embd": 768, "n_head": 12, "n_positions": 1024},
+        "vl/qwen2-vl": {"model_type": "qwen2_vl", **RAW["qwen2_vl"]},
+    }.items():
+        (root / name).mkdir(parents=True)
+        (root / name / "config.json").write_text(json.dumps(cfg))
+
+
+def test_check_folder_audits_every_config_below(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ropebound import cli
+
+    _zoo(tmp_path)
+    assert cli.main(["check", str(tmp_path), "--no-min-base"]) == 0  # superficial is no failure
+    lines = capsys.readouterr().out.strip().splitlines()
+    # One line per model and layer type, then the verdict count.
+    assert len(lines) == 5
+    assert lines[0].startswith(f"{tmp_path / 'gpt2'}: ") and families.NOT_ROPE in lines[0]
+    assert "d/r 128/32" in lines[1] and lines[1].endswith("-> supported")
+    assert "[mrope_temporal] d/r 128/32" in lines[3]
+    assert lines[4] == (f"verdicts: {families.NOT_ROPE} 1, superficial 1, supported 1")
+    assert cli.main(["check", str(tmp_path), "--no-min-base", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [d["model_type"] for d in doc] == ["gpt2", "gpt_neox", "qwen2_vl"]
+
+
+def test_check_exits_1_only_when_a_file_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ropebound import cli
+
+    _zoo(tmp_path)
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "config.json").write_text("{not json")
+    assert cli.main(["check", str(tmp_path), "--no-min-base"]) == 1
+    out = capsys.readouterr()
+    assert "verdicts:" in out.out and "broken" in out.err
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["check", str(tmp_path / "empty")]) == 1
+    assert "no config.json" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("how", ["HF_HUB_CACHE", "HF_HOME", "argument"])
+def test_check_hub_cache_audits_every_downloaded_model(
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ropebound import cli
+
+    cache = tmp_path / "home" / "hub"
+    _fake_cache(cache, "EleutherAI/pythia-6.9b", {"model_type": "gpt_neox", **RAW["gpt_neox"]})
+    _fake_cache(cache, "bigscience/bloom-560m", {"model_type": "bloom", "n_head": 16})
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "elsewhere"))
+    argv = ["check", "--hub-cache", "--no-min-base", "--json"]
+    if how == "HF_HUB_CACHE":
+        monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+    elif how == "HF_HOME":
+        monkeypatch.setenv("HF_HOME", str(tmp_path / "home"))
+    else:
+        argv = ["check", "--hub-cache", str(cache), "--no-min-base", "--json"]
+    assert cli.main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [(d["name"], d["verdict"]) for d in doc] == [
+        ("EleutherAI/pythia-6.9b", "supported"),
+        ("bigscience/bloom-560m", families.NOT_ROPE),
+    ]
+
+
+def test_check_without_input_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from ropebound import cli
+
+    assert cli.main(["check"]) == 2
+    assert "--hub-cache" in capsys.readouterr().err
+
+
+def test_check_download_flag_reaches_the_hub_mock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import huggingface_hub
+
+    from ropebound import cli
+
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"model_type": "gptj", **RAW["gptj"]}))
+    asked: list[bool] = []
+
+    def fake(repo_id: str, filename: str, *, local_files_only: bool = False) -> str:
+        asked.append(local_files_only)
+        if local_files_only:
+            raise FileNotFoundError("not cached")
+        return str(path)
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", fake)
+    assert cli.main(["check", "EleutherAI/gpt-j-6b", "--no-min-base"]) == 1
+    assert cli.main(["check", "EleutherAI/gpt-j-6b", "--no-min-base", "--download"]) == 0
+    assert asked == [True, False]
+    assert "rotary_dim 64" in capsys.readouterr().out

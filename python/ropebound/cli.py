@@ -628,7 +628,12 @@ def _check_many(
     with _progress(args.progress and len(items) > 1, "check") as progress:
         for k, (name, source) in enumerate(items):
             try:
-                report = check_config(source, limit=args.limit, min_base=not args.no_min_base)
+                report = check_config(
+                    source,
+                    limit=args.limit,
+                    min_base=not args.no_min_base,
+                    download=getattr(args, "download", False),
+                )
             except (CliError, ValueError, TypeError, OSError) as exc:
                 _error(exc if name in str(exc) else f"{name}: {exc}")
                 failed = True
@@ -660,9 +665,55 @@ def _finish_check(
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    """Check files, folders (every config.json below), Hub repo ids and the Hub cache.
+
+    Two or more models print one line per model and layer type and a verdict count;
+    exit 1 only if some file failed (or, with --strict, some verdict is not supported).
+    """
+    from ._discover import configs_below, hub_cache_configs, hub_cache_dir
+
     _require("check_config")
-    items: list[tuple[str, Any]] = [(str(p), str(p)) for p in args.configs]
-    return _finish_check(_check_many(items, args), args)
+    items: list[tuple[str, Any]] = []
+    failed = False
+    for given in args.configs or []:
+        path = Path(given)
+        found = configs_below(path) if path.is_dir() else [path]
+        if not found:
+            _error(f"{given}: no config.json in or below this directory")
+            failed = True
+        if found == [path] or found == [path / "config.json"]:
+            items.append((given, given))  # a file, a repo id, or a model folder
+        else:
+            items += [(str(cfg.parent), str(cfg)) for cfg in found]
+    if args.hub_cache is not None:
+        root = Path(args.hub_cache) if args.hub_cache else hub_cache_dir()
+        try:
+            items += [(repo, str(cfg)) for repo, cfg in hub_cache_configs(root)]
+        except OSError as exc:
+            _error(exc)
+            failed = True
+    if not items:
+        return 1 if failed else _finish_check(([], False), args)
+    reports, batch_failed = _check_many(items, args)
+    if len(items) < 2 or args.json or args.plot is not None:
+        return max(_finish_check((reports, batch_failed), args), int(failed))
+    counts: dict[str, int] = {}
+    for name, rep in reports:
+        counts[rep["verdict"]] = counts.get(rep["verdict"], 0) + 1
+        shape = f"d/r {rep['head_dim']}/{rep['rotary_dim']}"
+        if not rep["layer_types"]:
+            print(f"{name}: {shape} -> {rep['verdict']}")
+        for layer in rep["layer_types"]:
+            first = layer["max_context"]
+            first_text = "none" if first is None else str(first)
+            print(
+                f"{name}: [{layer['layer_type']}] d/r {layer['head_dim']}/{layer['rotary_dim']} "
+                f"base {layer['rope_theta']:g} {layer['rope_type']} context {layer['context']} "
+                f"first B_m<0 {first_text} -> {layer['verdict']}"
+            )
+    print("verdicts: " + ", ".join(f"{v} {n}" for v, n in sorted(counts.items())))
+    strict = args.strict and any(rep["verdict"] != "supported" for _, rep in reports)
+    return 1 if failed or batch_failed or strict else 0
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
@@ -906,6 +957,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  ropebound check path/to/config.json\n"
         "  ropebound check ~/models/Llama-3.1-8B/ other/config.json --json\n"
         "  ropebound check cfg.json --plot audit.png --strict\n"
+        "  ropebound check ~/models/ --hub-cache\n"
+        "  ropebound check EleutherAI/pythia-6.9b --download\n"
     )
     p = _sub(
         subparsers,
@@ -915,9 +968,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "configs",
-        nargs="+",
+        nargs="*",
+        default=None,
         metavar="CONFIG_OR_DIR",
-        help="a config.json, or a model directory holding one",
+        help="a config.json, a folder (its config.json, else every config.json below it), "
+        "or a Hub repo id owner/name found in the local Hugging Face cache",
+    )
+    p.add_argument(
+        "--hub-cache",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
+        help="also check every model downloaded into the Hugging Face cache (default: "
+        "HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub)",
+    )
+    p.add_argument(
+        "--download",
+        action="store_true",
+        help="fetch the config.json of a Hub repo id that is not cached (huggingface_hub)",
     )
     _add_check_options(p)
     p.set_defaults(func=_cmd_check)
@@ -1020,8 +1089,10 @@ def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespac
     """Usage errors argparse cannot see: options that only make sense together, and an
     option given ``--`` as its value (argparse then stores [] without calling its type)."""
     for key, value in vars(args).items():
-        if isinstance(value, list) and not value:
+        if isinstance(value, list) and not value and key != "configs":  # check: may be empty
             parser.error(f"argument --{key.replace('_', '-')}: expected a value, got '--'")
+    if args.command == "check" and not args.configs and args.hub_cache is None:
+        parser.error("check: give a CONFIG_OR_DIR or --hub-cache")
     if getattr(args, "float32", False) and getattr(args, "plot", None) is None:
         parser.error("curve: --float32 overlays the float32 curve on --plot; give --plot FILE")
 
