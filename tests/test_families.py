@@ -224,12 +224,13 @@ def test_raw_legacy_keys_read_as_transformers_reads_them(model_type: str) -> Non
 
 
 def _shipped() -> list[rb.config.ModelEntry]:
-    return [
-        e
-        for e in rb.models()
-        if families.family_of(e.config.get("model_type")) is not None
-        and families.family_of(e.config.get("model_type"))[1].in_transformers  # type: ignore[index]
-    ]
+    """The shipped RoPE configs of families transformers has (the others: remote code)."""
+    out = []
+    for e in rb.models():
+        found = families.family_of(e.config.get("model_type"))
+        if found is not None and found[1].in_transformers and families.is_rope(found[1], e.config):
+            out.append(e)
+    return out
 
 
 @pytest.mark.parametrize("entry", _shipped(), ids=lambda e: e.name)
@@ -546,3 +547,33 @@ def test_check_download_flag_reaches_the_hub_mock(
     assert cli.main(["check", "EleutherAI/gpt-j-6b", "--no-min-base", "--download"]) == 0
     assert asked == [True, False]
     assert "rotary_dim 64" in capsys.readouterr().out
+
+
+def test_readme_audit_table_is_the_generated_one() -> None:
+    """Invariant: the README's audit table is docs/_tables.readme_audit_table()'s output."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("_tables", root / "docs" / "_tables.py")
+    assert spec is not None and spec.loader is not None
+    tables = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tables)
+    readme = (root / "README.md").read_text("utf-8")
+    assert tables.readme_audit_table() in readme
+
+
+def test_shipped_table_covers_the_families() -> None:
+    """Every family of the issue with public checkpoints has a shipped config."""
+    shipped = set()
+    for entry in rb.models():
+        found = families.family_of(entry.config.get("model_type"))
+        assert found is not None, f"{entry.name}: model_type not in the family table"
+        shipped.add(found[0])
+    wanted = {
+        "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen2_vl", "qwen2_5_vl",
+        "gemma", "gemma2", "gemma3", "phi", "phi3", "gpt_neox", "gptj", "falcon", "stablelm",
+        "cohere", "internlm2", "chatglm", "deepseek_v2", "deepseek_v3", "minicpm", "starcoder2",
+        "llama4", "gpt2", "bloom", "mpt", "opt",
+    }  # fmt: skip
+    assert wanted <= shipped, wanted - shipped
+    assert len(rb.models()) >= 60

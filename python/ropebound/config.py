@@ -984,9 +984,9 @@ def models(*, include_incomplete: bool = False) -> list[ModelEntry]:
     >>> import ropebound as rb
     >>> entries = rb.models()
     >>> len(entries), sum(e.verified for e in entries)
-    (29, 27)
+    (74, 56)
     >>> len(rb.models(include_incomplete=True))
-    30
+    75
     >>> entries[0].name, entries[0].hf_repo
     ('Llama-2-7B', 'meta-llama/Llama-2-7b-hf')
     """
@@ -1011,6 +1011,8 @@ def models(*, include_incomplete: bool = False) -> list[ModelEntry]:
 def models_table() -> list[dict[str, Any]]:
     """One row per shipped model and layer type: the RoPE facts, for the CLI.
 
+    A model without RoPE has one row, its ``layer_type``, ``rope_theta`` and ``rope_type`` None.
+
     Keys: ``name``, ``hf_repo``, ``verified``, ``layer_type``, ``head_dim``, ``rotary_dim``,
     ``rope_theta``, ``rope_type``, ``factor``, ``max_position_embeddings``,
     ``attention_span``.
@@ -1025,6 +1027,23 @@ def models_table() -> list[dict[str, Any]]:
     rows = []
     for entry in models():
         rc = entry.load()
+        if not rc.uses_rope:
+            # One row all the same: a model without RoPE has no rope_theta or rope_type.
+            rows.append(
+                {
+                    "name": entry.name,
+                    "hf_repo": entry.hf_repo,
+                    "verified": entry.verified,
+                    "layer_type": None,
+                    "head_dim": rc.head_dim,
+                    "rotary_dim": 0,
+                    "rope_theta": None,
+                    "rope_type": None,
+                    "factor": None,
+                    "max_position_embeddings": rc.max_position_embeddings,
+                    "attention_span": None,
+                }
+            )
         for layer in rc.layers:
             rows.append(
                 {
@@ -1033,7 +1052,7 @@ def models_table() -> list[dict[str, Any]]:
                     "verified": entry.verified,
                     "layer_type": layer.layer_type,
                     "head_dim": rc.head_dim,
-                    "rotary_dim": rc.rotary_dim,
+                    "rotary_dim": layer.rotary_dim or rc.rotary_dim,
                     "rope_theta": layer.rope_theta,
                     "rope_type": layer.rope_type,
                     "factor": None if layer.scaling is None else layer.scaling.get("factor"),

@@ -179,6 +179,23 @@ FAMILIES: dict[str, Family] = {
         defaults=_d(4096, 32, 2048, 10000.0),
         in_transformers=False,
     ),
+    # Phi-1 / Phi-1.5 / Phi-2 before transformers' own PhiConfig: GPT-2 key names, rotary_dim.
+    "phi-msft": Family(
+        "remote code: microsoft/phi-1_5 configuration_phi.PhiConfig (model_type phi-msft)",
+        aliases=_GPT2_KEYS,
+        in_transformers=False,
+    ),
+    # Qwen (v1): GPT-NeoX's rotary keys; inference-time dynamic NTK and logn are not RoPE
+    # frequencies of the checkpoint (use_dynamic_ntk / use_logn_attn), so they are not read.
+    "qwen": Family(
+        "remote code: Qwen/Qwen-7B configuration_qwen.QWenConfig",
+        aliases={
+            **_GPT2_KEYS,
+            "partial_rotary_factor": ("rotary_pct",),
+            "rope_theta": ("rotary_emb_base",),
+        },
+        in_transformers=False,
+    ),
     # ChatGLM / GLM-4 remote code: config.py reads kv_channels, rope_ratio and seq_length.
     "chatglm": Family(
         "remote code: THUDM/glm-4-9b-chat configuration_chatglm.ChatGLMConfig",
@@ -302,7 +319,7 @@ def canonical(cfg: Mapping[str, Any]) -> tuple[dict[str, Any], Family | None, li
                 break
     if not is_rope(fam, out):
         return out, fam, notes
-    cls = fam.follows.rsplit(".", 1)[-1] if fam.in_transformers else fam.follows
+    cls = fam.follows.rsplit(".", 1)[-1] + ("" if fam.in_transformers else " (remote code)")
     for key, value in fam.defaults.items():
         if out.get(key) is not None:
             continue
