@@ -76,6 +76,7 @@ def _d(hidden: int, heads: int, context: int, theta: float | None, **extra: Any)
 
 
 _T = "transformers."
+#: The family table: ``model_type`` -> :class:`Family`.
 FAMILIES: dict[str, Family] = {
     # ---- Llama-style: keys as read today, transformers' defaults ----
     "llama": Family(_T + "LlamaConfig", defaults=_d(4096, 32, 2048, 10000.0)),
