@@ -573,7 +573,7 @@ def test_shipped_table_covers_the_families() -> None:
         "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen2_vl", "qwen2_5_vl",
         "gemma", "gemma2", "gemma3", "phi", "phi3", "gpt_neox", "gptj", "falcon", "stablelm",
         "cohere", "internlm2", "chatglm", "deepseek_v2", "deepseek_v3", "minicpm", "starcoder2",
-        "llama4", "gpt2", "bloom", "mpt", "opt",
+        "llama4", "persimmon", "granite", "gpt2", "bloom", "mpt", "opt",
     }  # fmt: skip
     assert wanted <= shipped, wanted - shipped
     assert len(rb.models()) >= 60

@@ -984,9 +984,9 @@ def models(*, include_incomplete: bool = False) -> list[ModelEntry]:
     >>> import ropebound as rb
     >>> entries = rb.models()
     >>> len(entries), sum(e.verified for e in entries)
-    (74, 56)
+    (76, 57)
     >>> len(rb.models(include_incomplete=True))
-    75
+    77
     >>> entries[0].name, entries[0].hf_repo
     ('Llama-2-7B', 'meta-llama/Llama-2-7b-hf')
     """
