@@ -577,3 +577,48 @@ def test_shipped_table_covers_the_families() -> None:
     }  # fmt: skip
     assert wanted <= shipped, wanted - shipped
     assert len(rb.models()) >= 60
+
+
+# ---- remote-code families: no transformers class, the reading their shipped code documents ----
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "rotary", "context", "base", "note"),
+    [
+        # phi-msft: GPT-2 key names, rotary_dim 32 of a 64-dim head.
+        ("Phi-1.5 (phi-msft)", 64, 32, 2048, 10000.0, "no rope_theta"),
+        # Qwen v1: GPT-NeoX's rotary_pct / rotary_emb_base.
+        ("Qwen-1.8B (v1)", 128, 128, 8192, 10000.0, None),
+        # MiniCPM: no rope_theta in the file, the remote MiniCPMConfig's default.
+        ("MiniCPM-2B-sft-bf16", 64, 64, 4096, 10000.0, "MiniCPMConfig (remote code)'s default"),
+        # ChatGLM: kv_channels // 2 rotate, base 10000 * rope_ratio, context seq_length.
+        ("ChatGLM3-6B", 128, 64, 8192, 10000.0, "kv_channels // 2"),
+    ],
+)
+def test_remote_code_families_read_as_their_code_documents(
+    name: str, head: int, rotary: int, context: int, base: float, note: str | None
+) -> None:
+    entry = next(e for e in rb.models() if e.name == name)
+    rc = load_config(entry.config)
+    assert (rc.head_dim, rc.rotary_dim, rc.max_position_embeddings) == (head, rotary, context)
+    assert rc.layers[0].rope_theta == base
+    if note is not None:
+        assert any(note in n for n in rc.notes), rc.notes
+
+
+@pytest.mark.parametrize("alias", ["RefinedWebModel", "RefinedWeb"])
+def test_falcon_remote_code_names_read_as_falcon(alias: str) -> None:
+    cfg = {"hidden_size": 4544, "num_attention_heads": 71}
+    assert _our_reading({"model_type": alias, **cfg}) == _our_reading(
+        {"model_type": "falcon", **cfg}
+    )
+
+
+def test_persimmon_without_a_rotary_fraction_takes_the_class_default() -> None:
+    """The real persimmon-8b-base file has no partial_rotary_factor: 0.5, as transformers."""
+    entry = next(e for e in rb.models() if e.name == "Persimmon-8B-base")
+    raw = {k: v for k, v in entry.config.items() if k != "model_type"}
+    assert "partial_rotary_factor" not in raw
+    ours = _our_reading(entry.config)
+    assert ours["rotary_dim"] == 32
+    _same(ours, _hf_reading(_build("persimmon", raw)))
