@@ -8,6 +8,11 @@ whether the advertised context is within the decay bound of the paper
 
 Conventions follow Hugging Face transformers (current v5 where versions differ):
 
+* Each ``model_type`` first goes through :mod:`ropebound.families`: its key aliases
+  (GPT-J's ``n_embd``, GPT-NeoX's ``rotary_pct``) and its config class's defaults, each
+  default with a note; a family without RoPE (GPT-2, BLOOM, MPT, ...) is not read further.
+* M-RoPE (``mrope_section``): the text reading over all pairs, plus ``mrope_temporal``.
+
 * ``head_dim`` if present and not null, else ``hidden_size // num_attention_heads``;
   rotary dim ``int(head_dim * partial_rotary_factor)``.
 * DeepSeek V2/V3 (MLA): RoPE acts on ``qk_rope_head_dim`` dims of a
