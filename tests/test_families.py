@@ -483,13 +483,38 @@ def test_check_exits_1_only_when_a_file_fails(
 
     _zoo(tmp_path)
     (tmp_path / "broken").mkdir()
-    (tmp_path / "broken" / "config.json").write_text("{not json")
+    (tmp_path / "broken" / "config.json").write_text('{"model_type": "llama", "head_dim": 3}')
     assert cli.main(["check", str(tmp_path), "--no-min-base"]) == 1
     out = capsys.readouterr()
-    assert "verdicts:" in out.out and "broken" in out.err
+    assert "verdicts:" in out.out and "broken" in out.err and "head_dim" in out.err
     (tmp_path / "empty").mkdir()
     assert cli.main(["check", str(tmp_path / "empty")]) == 1
-    assert "no config.json" in capsys.readouterr().err
+    assert "no model config.json" in capsys.readouterr().err
+
+
+def test_folder_search_skips_other_tools_configs_hidden_folders_and_the_root(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only model configs count; settings files, hidden folders and "/" are not searched."""
+    from ropebound import cli
+    from ropebound._discover import configs_below
+
+    _zoo(tmp_path)
+    (tmp_path / "editor").mkdir()
+    (tmp_path / "editor" / "config.json").write_text('{"theme": "dark"}')
+    (tmp_path / "notjson").mkdir()
+    (tmp_path / "notjson" / "config.json").write_text("{not json")
+    (tmp_path / ".cache" / "m").mkdir(parents=True)
+    (tmp_path / ".cache" / "m" / "config.json").write_text('{"model_type": "gpt2"}')
+    found, skipped = configs_below(tmp_path)
+    assert [p.parent.name for p in found] == ["gpt2", "pythia", "qwen2-vl"]
+    assert skipped == 2
+    assert cli.main(["check", str(tmp_path), "--no-min-base"]) == 0
+    assert "skipped 2 config.json that are not model configs" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="file system root"):
+        configs_below(Path("/"))
+    assert cli.main(["check", "/"]) == 1
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("how", ["HF_HUB_CACHE", "HF_HOME", "argument"])

@@ -4,8 +4,12 @@ downloaded into the local Hugging Face cache (no huggingface_hub needed to find 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+
+#: A config.json larger than this is not a model config (real ones are a few KB).
+MAX_SEARCHED_BYTES = 16 << 20
 
 
 def hub_cache_dir() -> Path:
@@ -44,19 +48,49 @@ def hub_cache_configs(root: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def configs_below(folder: Path) -> list[Path]:
-    """``folder/config.json`` if there is one, else every ``config.json`` below it, sorted.
+def _is_model_config(path: Path) -> bool:
+    """Whether a config.json found by a search is a model's (a JSON object naming its
+    ``model_type`` or ``architectures``), not another tool's settings file."""
+    try:
+        if path.stat().st_size > MAX_SEARCHED_BYTES:
+            return False
+        data = json.loads(path.read_text("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and ("model_type" in data or "architectures" in data)
 
-    A model folder's own sub-folders (a processor's or a draft model's config) are not
-    searched once the folder has its config.
+
+def configs_below(folder: Path) -> tuple[list[Path], int]:
+    """``folder/config.json`` if there is one, else every model ``config.json`` below it.
+
+    Returns the files, sorted, and how many other ``config.json`` files the search skipped
+    (not JSON, or no ``model_type`` / ``architectures``: another tool's settings). The search
+    does not enter hidden folders, follow links or cross into another file system (as
+    ``find -xdev``), nor a model folder's own sub-folders once it has its config; the file
+    system root is refused (a search of everything is never what is meant).
     """
     own = folder / "config.json"
     if own.is_file():
-        return [own]
-    out: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
+        return [own], 0
+    resolved = folder.resolve()
+    if resolved == Path(resolved.anchor):
+        raise ValueError(
+            f"{str(folder)!r} is the file system root and has no config.json: give a "
+            "narrower folder to search"
+        )
+    device = resolved.stat().st_dev
+    found: list[Path] = []
+    skipped = 0
+    for dirpath, dirnames, filenames in os.walk(resolved):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and (here / d).stat().st_dev == device
+        )
         if "config.json" in filenames:
-            out.append(Path(dirpath) / "config.json")
-            dirnames.clear()
-    return out
+            cfg = here / "config.json"
+            if _is_model_config(cfg):
+                found.append(cfg)
+                dirnames.clear()
+            else:
+                skipped += 1
+    return found, skipped

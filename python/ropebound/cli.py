@@ -675,11 +675,18 @@ def _cmd_check(args: argparse.Namespace) -> int:
     _require("check_config")
     items: list[tuple[str, Any]] = []
     failed = False
+    skipped = 0
     for given in args.configs or []:
         path = Path(given)
-        found = configs_below(path) if path.is_dir() else [path]
+        try:
+            found, not_models = configs_below(path) if path.is_dir() else ([path], 0)
+        except (ValueError, OSError) as exc:
+            _error(exc)
+            failed = True
+            continue
+        skipped += not_models
         if not found:
-            _error(f"{given}: no config.json in or below this directory")
+            _error(f"{given}: no model config.json in or below this directory")
             failed = True
         if found == [path] or found == [path / "config.json"]:
             items.append((given, given))  # a file, a repo id, or a model folder
@@ -712,6 +719,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 f"first B_m<0 {first_text} -> {layer['verdict']}"
             )
     print("verdicts: " + ", ".join(f"{v} {n}" for v, n in sorted(counts.items())))
+    if skipped:
+        print(f"skipped {skipped} config.json that are not model configs (no model_type)")
     strict = args.strict and any(rep["verdict"] != "supported" for _, rep in reports)
     return 1 if failed or batch_failed or strict else 0
 
