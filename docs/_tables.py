@@ -12,6 +12,7 @@ from pathlib import Path
 
 import ropebound as rb
 from ropebound.cli import build_parser
+from ropebound.config import LayerTypeReport
 
 LABELS = ["1k", "2k", "4k", "8k", "16k", "32k", "64k", "128k", "256k", "512k", "1M"]
 #: The paper's table (Men, Xu et al., arXiv 2405.14591) and J. Su's corrected row
@@ -63,6 +64,8 @@ def audit_table() -> str:
     for entry in rb.models():
         report = rb.check_config(dict(entry.config), min_base=False)
         name = entry.name if entry.verified else f"{entry.name} (unverified)"
+        if not report.layer_types:
+            rows.append([name, "-", "none", "-", "-", "-", "-", report.verdict])
         for layer in report.layer_types:
             first = layer.max_context
             if first is None:
@@ -82,6 +85,67 @@ def audit_table() -> str:
                 ]
             )
     return _list_table(header, rows)
+
+
+def _short_base(base: float) -> str:
+    """1e4, 5e5, 1.3e5: the README's notation for a base."""
+    mantissa, exponent = f"{base:.1e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
+def _kind(layer: LayerTypeReport) -> str:
+    if layer.layer_type == "mrope_temporal":
+        return f"video time axis ({layer.rotary_dim // 2} pairs)"
+    if layer.layer_type == "rope_layers":
+        return f"RoPE layers (chunked {layer.context})"
+    span = f" ({layer.context})" if layer.context != layer.advertised_context else ""
+    return layer.layer_type.replace("_attention", "") + span
+
+
+def _first(layer: LayerTypeReport, alone: bool) -> str:
+    if layer.max_context is not None:
+        return str(layer.max_context)
+    return f"none < {layer.max_context_limit}" if alone else "none"
+
+
+def _base(layer: LayerTypeReport, text_base: float) -> str:
+    if layer.layer_type == "mrope_temporal":
+        return f"{_short_base(text_base)}^{layer.rotary_dim}/{layer.head_dim}"
+    return _short_base(layer.rope_theta)
+
+
+def readme_audit_table() -> str:
+    """The README's audit table: one row per shipped model, layer types joined by " / "."""
+    header = "| model | layer type | rope | base | d / r | advertised | first B_m < 0 | verdict |"
+    lines = [header, "|---|---|---|---|---|---|---|---|"]
+    for entry in rb.models():
+        report = rb.check_config(dict(entry.config), min_base=False)
+        name = entry.name if entry.verified else f"{entry.name} (unverified)"
+        layers = report.layer_types
+        adv = "-" if report.max_position_embeddings is None else str(report.max_position_embeddings)
+        if not layers:
+            dims = f"{report.head_dim}/0"
+            lines.append(f"| {name} | - | none | - | {dims} | {adv} | - | not a RoPE model |")
+            continue
+        verdict = report.verdict
+        text = [lt for lt in layers if lt.layer_type != "mrope_temporal"]
+        if verdict == "supported" and all(
+            (lt.head_dim - lt.rotary_dim) // 2 >= lt.rotary_dim // 2 for lt in text
+        ):
+            verdict += " (unrotated ≥ rotated)"
+        types = list(dict.fromkeys(lt.rope_type for lt in layers))
+        cells = [
+            name,
+            " / ".join(_kind(lt) for lt in layers),
+            " / ".join(types),
+            " / ".join(_base(lt, layers[0].rope_theta) for lt in layers),
+            " / ".join(dict.fromkeys(f"{lt.head_dim}/{lt.rotary_dim}" for lt in layers)),
+            adv,
+            " / ".join(_first(lt, len(layers) == 1) for lt in layers),
+            verdict,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def cli_epilogs() -> str:

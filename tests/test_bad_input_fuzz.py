@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import inspect
 import math
+import os
 import signal
 import warnings
 from collections.abc import Callable, Iterator
@@ -983,8 +984,17 @@ def test_cli_bad_value_is_one_line_and_a_failure_status(
         # A positional that looks like an option goes last, after "--".
         argv = [*argv[: case.slot], *argv[case.slot + 1 :], "--", value]
     capsys.readouterr()
-    with bounded_time():
-        status = cli.main(argv)
+    # check searches folders for model configs: relative paths (".", "../..") resolve in an
+    # empty folder three levels deep, so that no drawn path reaches another test's files.
+    cwd = tmp_path_factory.mktemp("cwd") / "a" / "b" / "c"
+    cwd.mkdir(parents=True)
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with bounded_time():
+            status = cli.main(argv)
+    finally:
+        os.chdir(before)
     err = capsys.readouterr().err
     assert status in (1, 2), (argv, status, err)
     lines = err.strip().splitlines()

@@ -42,11 +42,12 @@ EXPECTED = {
 
 def test_every_shipped_model_loads_and_incomplete_ones_are_skipped() -> None:
     names = [e.name for e in models()]
-    assert len(names) == 29 and "Phi-3-mini-128k-instruct" not in names
+    assert len(names) == 76 and "Phi-3-mini-128k-instruct" not in names
     assert "Phi-3-mini-128k-instruct" in [e.name for e in models(include_incomplete=True)]
     for e in models():
         rc = e.load()
-        assert rc.layers and rc.rotary_dim <= rc.head_dim
+        # Models without RoPE (GPT-2, BLOOM, ...) have no layers; every other has some.
+        assert bool(rc.layers) == rc.uses_rope and rc.rotary_dim <= rc.head_dim
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -62,7 +63,11 @@ def test_models_table_has_a_row_per_layer_type() -> None:
     rows = models_table()
     gemma = [row for row in rows if row["name"].startswith("Gemma-3-4B")]
     assert {row["layer_type"] for row in gemma} == {"full_attention", "sliding_attention"}
-    assert all(isinstance(row["rope_theta"], float) for row in rows)
+    # A model without RoPE has one row and no base; every RoPE row has one.
+    assert all(
+        isinstance(row["rope_theta"], float) == (row["rope_type"] is not None) for row in rows
+    )
+    assert {row["name"] for row in rows if row["rope_type"] is None} >= {"GPT-2", "BLOOM-560m"}
     json.dumps(rows)
 
 

@@ -19,7 +19,16 @@ import ropebound
 PACKAGE = Path(ropebound.__file__).resolve().parent
 #: What a function may import: the optional dependencies, loaded only when a feature needs
 #: them (see ropebound/_optional.py), and the optional compiled CUDA module.
-OPTIONAL = {"matplotlib", "tqdm", "dask", "distributed", "transformers", "torch", "pyarrow"}
+OPTIONAL = {
+    "matplotlib",
+    "tqdm",
+    "dask",
+    "distributed",
+    "transformers",
+    "torch",
+    "pyarrow",
+    "huggingface_hub",
+}
 OPTIONAL_MODULES = {"ropebound._core_cuda"}
 
 

@@ -34,7 +34,8 @@ def shipped_scaled() -> list[tuple[str, float, int, int, dict[str, Any]]]:
     for m in json.loads(text)["models"]:
         c = m["config"]
         rs = c.get("rope_scaling")
-        if not rs or m.get("incomplete"):
+        # M-RoPE's rope_scaling ({type: mrope, mrope_section}) scales no frequency.
+        if not rs or m.get("incomplete") or rs.get("mrope_section") is not None:
             continue
         rs = dict(rs)
         rs["max_position_embeddings"] = c["max_position_embeddings"]

@@ -1,7 +1,8 @@
 """The optional dependencies, loaded in this one place and only when a feature needs them.
 
 Importing ropebound imports none of them: matplotlib (plots), tqdm (CLI progress bars),
-pyarrow (Parquet output). The optional CUDA module is looked up in :mod:`._backend`.
+pyarrow (Parquet output), huggingface_hub (configs by Hub repo id). The optional CUDA
+module is looked up in :mod:`._backend`.
 """
 
 from __future__ import annotations
@@ -55,3 +56,12 @@ def has_pyarrow() -> bool:
     except ImportError:
         return False
     return True
+
+
+def huggingface_hub() -> ModuleType | None:
+    """The ``huggingface_hub`` module, or None when it is not installed."""
+    try:
+        import huggingface_hub
+    except ImportError:
+        return None
+    return huggingface_hub

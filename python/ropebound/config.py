@@ -8,6 +8,11 @@ whether the advertised context is within the decay bound of the paper
 
 Conventions follow Hugging Face transformers (current v5 where versions differ):
 
+* Each ``model_type`` first goes through :mod:`ropebound.families`: its key aliases
+  (GPT-J's ``n_embd``, GPT-NeoX's ``rotary_pct``) and its config class's defaults, each
+  default with a note; a family without RoPE (GPT-2, BLOOM, MPT, ...) is not read further.
+* M-RoPE (``mrope_section``): the text reading over all pairs, plus ``mrope_temporal``.
+
 * ``head_dim`` if present and not null, else ``hidden_size // num_attention_heads``;
   rotary dim ``int(head_dim * partial_rotary_factor)``.
 * DeepSeek V2/V3 (MLA): RoPE acts on ``qk_rope_head_dim`` dims of a
@@ -32,20 +37,23 @@ import json
 import math
 import numbers
 import os
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import bounds
+from . import _optional, bounds, families
 from ._validate import MAX_BASE, MAX_DIM, MAX_DISTANCE, check_bool, check_int
 from .scaling import attention_factor, parse_scaling, rope_type_of
 
 DEFAULT_THETA = 10000.0
 #: Real configs are a few KB; a bigger file is not one (and is not read into memory).
 MAX_CONFIG_BYTES = 16 << 20
-VERDICTS = ("supported", "superficial", "unknown", "unchecked")
+VERDICTS = ("supported", "superficial", "unknown", "unchecked", families.NOT_ROPE)
+#: A Hub repo id ("owner/name"), as huggingface_hub accepts it.
+_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 class ConfigError(ValueError):
@@ -76,6 +84,15 @@ class LayerRope:
     attention_span : int or None
         The longest distance + 1 these layers can see when a sliding window or chunked
         attention limits it; None for full attention.
+    rotary_dim : int or None
+        The rotary dim of this entry when it differs from the model's (the temporal axis of
+        M-RoPE, where only the temporal section rotates); None: the model's.
+    theta_power : float
+        ``rope_theta`` is the model's base to this power (M-RoPE temporal axis: its pairs
+        are the first ones of the full head, a partial head of base ``b ** (r_t / r)``); the
+        minimal base is reported for the model's base.
+    unchecked_reason : str or None
+        Why this entry cannot be checked (its verdict is then ``unknown``).
     """
 
     layer_type: str
@@ -83,6 +100,9 @@ class LayerRope:
     scaling: dict[str, Any] | None
     num_layers: int | None = None
     attention_span: int | None = None
+    rotary_dim: int | None = None
+    theta_power: float = 1.0
+    unchecked_reason: str | None = None
 
     @property
     def rope_type(self) -> str:
@@ -99,6 +119,8 @@ class RopeConfig:
     max_position_embeddings: int | None
     layers: tuple[LayerRope, ...]
     notes: tuple[str, ...] = ()
+    #: False for a family without rotary positions (GPT-2, BLOOM, MPT, ...): no layers.
+    uses_rope: bool = True
 
 
 def _err(key: str, msg: str) -> ConfigError:
@@ -143,15 +165,25 @@ def _theta(value: float | None, key: str) -> float:
     return value
 
 
-def _read(source: Any) -> tuple[dict[str, Any], str]:
+def _read(source: Any, download: bool = False) -> tuple[dict[str, Any], str]:
     if isinstance(source, Mapping):
         return dict(source), "<dict>"
+    if callable(getattr(source, "to_dict", None)) and hasattr(source, "model_type"):
+        # A transformers PretrainedConfig (duck-typed: transformers is optional). Its
+        # to_dict() holds the resolved values (rope_parameters, defaults filled in).
+        data = source.to_dict()
+        if not isinstance(data, dict):
+            raise TypeError(f"{type(source).__name__}.to_dict() did not return a dict")
+        return data, f"<{type(source).__name__}>"
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(
-            "load_config takes a path to config.json, a directory containing one, or a dict; "
-            f"got {type(source).__name__}"
+            "load_config takes a path to config.json, a directory containing one, a Hub repo "
+            f"id, a transformers PretrainedConfig or a dict; got {type(source).__name__}"
         )
     path = Path(source)
+    if isinstance(source, str) and not path.exists() and _REPO_ID.match(source):
+        path = _from_hub(source, download)
+        source = str(path)
     if path.is_dir():
         path = path / "config.json"
         if not path.is_file():
@@ -177,6 +209,107 @@ def _read(source: Any) -> tuple[dict[str, Any], str]:
     if not isinstance(data, dict):
         raise ConfigError(f"{str(path)!r}: the top level must be a JSON object")
     return data, str(path)
+
+
+def _from_hub(repo_id: str, download: bool) -> Path:
+    """The ``config.json`` of a Hub repo: from the local cache, or fetched if ``download``."""
+    huggingface_hub = _optional.huggingface_hub()
+    if huggingface_hub is None:
+        raise ConfigError(
+            f"no such config file: {repo_id!r}; reading it as a Hub repo id needs "
+            "huggingface_hub (pip install 'ropebound[hf]')"
+        )
+    try:
+        got = huggingface_hub.hf_hub_download(repo_id, "config.json", local_files_only=not download)
+    except Exception as exc:  # huggingface_hub's errors have no common public base
+        where = "on the Hub" if download else "in the local Hugging Face cache"
+        hint = "" if download else " (download=True / --download fetches it)"
+        raise ConfigError(
+            f"{repo_id!r} is neither a config file nor a repo {where}{hint}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from None
+    return Path(got)
+
+
+def _mrope(raw: Any) -> tuple[Any, list[int] | None, bool]:
+    """``raw`` without its M-RoPE keys, the section (None: no M-RoPE), interleaved or not.
+
+    transformers reads ``{"type": "mrope", "mrope_section": ...}`` (Qwen2-VL) as default RoPE
+    with sections; the sections only say which position id (time, height, width) each pair
+    rotates by.
+    """
+    if not isinstance(raw, Mapping) or (
+        raw.get("mrope_section") is None and _rope_kind(raw) != "mrope"
+    ):
+        return raw, None, False
+    section = raw.get("mrope_section")
+    if (
+        not isinstance(section, list)
+        or not section
+        or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in section)
+    ):
+        raise _err("mrope_section", f"must be a list of non-negative integers, got {section!r}")
+    interleaved = raw.get("mrope_interleaved") is True
+    out = {k: v for k, v in raw.items() if k not in ("mrope_section", "mrope_interleaved")}
+    for key in ("type", "rope_type"):
+        if out.get(key) == "mrope":
+            out[key] = "default"
+    return out, list(section), interleaved
+
+
+def _rope_kind(raw: Mapping[str, Any]) -> Any:
+    return raw.get("rope_type", raw.get("type"))
+
+
+def _temporal_layer(
+    theta: float, scaling: Any, section: list[int], interleaved: bool, rotary_dim: int
+) -> LayerRope:
+    """The temporal axis of M-RoPE: along a video's time axis only its section rotates."""
+    r_t = 2 * section[0]
+    name = "mrope_temporal"
+    if 2 * sum(section) != rotary_dim:
+        raise _err(
+            "mrope_section",
+            f"the sections must cover the {rotary_dim // 2} rotary pairs, got {section}",
+        )
+    why = None
+    if interleaved:
+        why = (
+            "interleaved M-RoPE: the temporal pairs are every third frequency, not a partial "
+            "head of one base; the temporal axis is not checked"
+        )
+    elif scaling is not None:
+        why = "M-RoPE with scaling: the temporal axis is not checked"
+    elif r_t < 2:
+        why = "the temporal section is empty"
+    power = r_t / rotary_dim
+    return LayerRope(
+        name,
+        theta**power if why is None else theta,
+        None,
+        rotary_dim=r_t if why is None else None,
+        theta_power=power if why is None else 1.0,
+        unchecked_reason=why,
+    )
+
+
+def _not_rope(cfg: Mapping[str, Any], fam: families.Family, notes: list[str]) -> RopeConfig:
+    model_type = str(cfg.get("model_type"))
+    notes.append(families.positions_note(model_type, fam, cfg))
+    try:
+        head_dim = _hidden_over_heads(cfg)
+    except (ConfigError, TypeError):
+        head_dim = 0  # the head size is irrelevant to a model without RoPE
+    ctx = cfg.get("max_position_embeddings")
+    return RopeConfig(
+        model_type=model_type,
+        head_dim=head_dim,
+        rotary_dim=0,
+        max_position_embeddings=ctx if isinstance(ctx, int) else None,
+        layers=(),
+        notes=tuple(notes),
+        uses_rope=False,
+    )
 
 
 def _scaling_dict(
@@ -238,13 +371,22 @@ def _layer_counts(cfg: Mapping[str, Any]) -> dict[str, int] | None:
     return None
 
 
-def load_config(path_or_dict: Any) -> RopeConfig:
+def load_config(path_or_dict: Any, *, download: bool = False) -> RopeConfig:
     """Read the RoPE facts of a Hugging Face model config.
+
+    Each ``model_type`` is read as its transformers config class reads it (key aliases such
+    as GPT-J's ``n_embd``, legacy keys such as GPT-NeoX's ``rotary_pct``, the class's defaults,
+    each with a note): see :mod:`ropebound.families`. A family without RoPE (GPT-2, BLOOM,
+    MPT, ...) gives ``uses_rope=False`` and no layers.
 
     Parameters
     ----------
-    path_or_dict : str, os.PathLike or dict
-        A ``config.json`` file, a directory containing one, or the parsed dict.
+    path_or_dict : str, os.PathLike, dict or PretrainedConfig
+        A ``config.json`` file, a directory containing one, the parsed dict, a transformers
+        ``PretrainedConfig``, or a Hub repo id (``"owner/name"``) found in the local Hugging
+        Face cache (with ``download=True``, fetched if absent; needs ``ropebound[hf]``).
+    download : bool
+        Fetch a Hub repo's ``config.json`` that is not in the local cache.
 
     Returns
     -------
@@ -266,7 +408,8 @@ def load_config(path_or_dict: Any) -> RopeConfig:
     >>> rc.head_dim, rc.rotary_dim, rc.max_position_embeddings, rc.layers[0].rope_theta
     (128, 128, 8192, 500000.0)
     """
-    return _normalise(_read(path_or_dict)[0])
+    download = check_bool(download, "download")
+    return _normalise(_read(path_or_dict, download)[0])
 
 
 def _normalise(cfg: dict[str, Any]) -> RopeConfig:
@@ -275,8 +418,15 @@ def _normalise(cfg: dict[str, Any]) -> RopeConfig:
     if text is not None:
         if not isinstance(text, Mapping):
             raise TypeError(f"config key 'text_config' must be an object, got {text!r}")
+        outer_type = cfg.get("model_type")
         cfg = dict(text)
+        if cfg.get("model_type") is None and outer_type is not None:
+            cfg["model_type"] = outer_type
         notes.append("read the nested text_config (multimodal config)")
+    cfg, family, family_notes = families.canonical(cfg)
+    notes.extend(family_notes)
+    if family is not None and not families.is_rope(family, cfg):
+        return _not_rope(cfg, family, notes)
     model_type = cfg.get("model_type")
     if model_type is not None and not isinstance(model_type, str):
         raise TypeError(f"config key 'model_type' must be a string, got {model_type!r}")
@@ -363,7 +513,7 @@ def _normalise(cfg: dict[str, Any]) -> RopeConfig:
         return None
 
     raw_key = "rope_parameters" if isinstance(params, Mapping) and params else "rope_scaling"
-    raw = cfg.get(raw_key)
+    raw, mrope_section, mrope_interleaved = _mrope(cfg.get(raw_key))
     per_type = (
         isinstance(raw, Mapping)
         and bool(raw)
@@ -416,6 +566,26 @@ def _normalise(cfg: dict[str, Any]) -> RopeConfig:
             )
         else:
             layers.append(_single_layer(cfg, theta, scaling, notes))
+            if mrope_section is not None:
+                temporal = _temporal_layer(
+                    theta, scaling, mrope_section, mrope_interleaved, rotary_dim
+                )
+                layers.append(temporal)
+                notes.append(
+                    f"M-RoPE (mrope_section {mrope_section}"
+                    + (", interleaved" if mrope_interleaved else "")
+                    + f"): text tokens have equal time/height/width ids, so layer type "
+                    f"'{layers[0].layer_type}' is plain RoPE over all {rotary_dim // 2} pairs; "
+                    "'mrope_temporal' is a video's time axis, along which only the temporal "
+                    f"section's {mrope_section[0]} pairs rotate"
+                    + (
+                        f" (a partial head of base rope_theta ** ({temporal.rotary_dim} / "
+                        f"{rotary_dim}) = {temporal.rope_theta:.6g}; its minimal base is "
+                        "given as a rope_theta)"
+                        if temporal.unchecked_reason is None
+                        else ""
+                    )
+                )
             if (
                 sliding is not None
                 and cfg.get("use_sliding_window") is not False
@@ -640,7 +810,8 @@ class ConfigReport:
 def _check_layer(
     rc: RopeConfig, layer: LayerRope, limit: int | None, want_min_base: bool
 ) -> LayerTypeReport:
-    d, r = rc.head_dim, rc.rotary_dim
+    d = rc.head_dim
+    r = rc.rotary_dim if layer.rotary_dim is None else layer.rotary_dim
     adv = rc.max_position_embeddings
     context = adv
     if layer.attention_span is not None:
@@ -664,7 +835,7 @@ def _check_layer(
         seq_len=seq_len,
         attention_factor=af,
     )
-    if context is None:
+    if context is None or layer.unchecked_reason is not None:
         return LayerTypeReport(
             **base,  # type: ignore[arg-type]
             max_context=None,
@@ -673,7 +844,15 @@ def _check_layer(
             min_base=None,
             min_base_certified=None,
             verdict="unknown",
-            reasons=("the config gives no context length (max_position_embeddings)",),
+            reasons=(
+                layer.unchecked_reason
+                or "the config gives no context length (max_position_embeddings)",
+            ),
+        )
+    if layer.theta_power != 1.0:
+        reasons.append(
+            f"only {r // 2} of {d // 2} pairs rotate along this axis, with the frequencies of "
+            f"a partial head of base {layer.rope_theta:.6g} = rope_theta ** {layer.theta_power:g}"
         )
     if t == "dynamic":
         reasons.append(
@@ -731,8 +910,12 @@ def _check_layer(
         bb = bounds.min_base(context, d, **selectors)
         b_min = float(bb.base)
         b_cert = bool(bb.certified)
+        if layer.theta_power != 1.0:
+            # The axis's base is rope_theta ** power: report the rope_theta that gives it.
+            b_min = b_min ** (1.0 / layer.theta_power)
         reasons.append(
             f"minimal base for context {context}: {b_min:.6g}"
+            + (" (as rope_theta)" if layer.theta_power != 1.0 else "")
             + ("" if b_cert else " (not certified)")
         )
     return LayerTypeReport(
@@ -748,7 +931,7 @@ def _check_layer(
 
 
 def check_config(
-    path_or_dict: Any, *, limit: int | None = None, min_base: bool = True
+    path_or_dict: Any, *, limit: int | None = None, min_base: bool = True, download: bool = False
 ) -> ConfigReport:
     """Check a model config's advertised context against the RoPE decay bound.
 
@@ -762,15 +945,23 @@ def check_config(
     config lacks what a number needs (no context length), that number is ``None`` and the
     verdict ``"unknown"``, with a reason, never a guess.
 
+    A model without RoPE (GPT-2's learned positions, BLOOM's and MPT's ALiBi) gets the verdict
+    ``"not a RoPE model (learned / ALiBi positions)"`` and no layer types. M-RoPE (Qwen2-VL)
+    gives the text reading (plain RoPE over all pairs) and a labelled ``mrope_temporal``
+    entry, a video's time axis, which does not enter the overall verdict.
+
     Parameters
     ----------
-    path_or_dict : str, os.PathLike or dict
+    path_or_dict : str, os.PathLike, dict or PretrainedConfig
         As in :func:`load_config`.
     limit : int, optional
         Search limit of the max-context scan, in [1, 2**53]. Below the context, a scan
         that finds no :math:`B_m < 0` gives the verdict ``unchecked``, never ``supported``.
     min_base : bool
         Also compute the minimal base (the most expensive part).
+    download : bool
+        A Hub repo id not in the local Hugging Face cache: fetch its ``config.json`` with
+        huggingface_hub (default False: nothing is fetched unless asked).
 
     Returns
     -------
@@ -792,10 +983,23 @@ def check_config(
         if not 1 <= limit <= MAX_DISTANCE:
             raise ValueError(f"limit must be an integer in [1, 2**53], got {limit}")
     min_base = check_bool(min_base, "min_base")
-    cfg, source = _read(path_or_dict)
+    download = check_bool(download, "download")
+    cfg, source = _read(path_or_dict, download)
     rc = _normalise(cfg)
+    if not rc.uses_rope:
+        return ConfigReport(
+            source=source,
+            model_type=rc.model_type,
+            head_dim=rc.head_dim,
+            rotary_dim=0,
+            max_position_embeddings=rc.max_position_embeddings,
+            layer_types=(),
+            verdict=families.NOT_ROPE,
+            notes=rc.notes,
+        )
     reports = tuple(_check_layer(rc, layer, limit, min_base) for layer in rc.layers)
-    verdicts = {rep.verdict for rep in reports}
+    # M-RoPE's temporal axis is reported beside the text reading, not folded into it.
+    verdicts = {rep.verdict for rep in reports if rep.layer_type != "mrope_temporal"}
     # The first of these that any layer type has; "supported" only when all are.
     overall = next(
         (v for v in ("superficial", "unknown", "unchecked") if v in verdicts), "supported"
@@ -854,9 +1058,9 @@ def models(*, include_incomplete: bool = False) -> list[ModelEntry]:
     >>> import ropebound as rb
     >>> entries = rb.models()
     >>> len(entries), sum(e.verified for e in entries)
-    (29, 27)
+    (76, 57)
     >>> len(rb.models(include_incomplete=True))
-    30
+    77
     >>> entries[0].name, entries[0].hf_repo
     ('Llama-2-7B', 'meta-llama/Llama-2-7b-hf')
     """
@@ -881,6 +1085,8 @@ def models(*, include_incomplete: bool = False) -> list[ModelEntry]:
 def models_table() -> list[dict[str, Any]]:
     """One row per shipped model and layer type: the RoPE facts, for the CLI.
 
+    A model without RoPE has one row, its ``layer_type``, ``rope_theta`` and ``rope_type`` None.
+
     Keys: ``name``, ``hf_repo``, ``verified``, ``layer_type``, ``head_dim``, ``rotary_dim``,
     ``rope_theta``, ``rope_type``, ``factor``, ``max_position_embeddings``,
     ``attention_span``.
@@ -895,6 +1101,23 @@ def models_table() -> list[dict[str, Any]]:
     rows = []
     for entry in models():
         rc = entry.load()
+        if not rc.uses_rope:
+            # One row all the same: a model without RoPE has no rope_theta or rope_type.
+            rows.append(
+                {
+                    "name": entry.name,
+                    "hf_repo": entry.hf_repo,
+                    "verified": entry.verified,
+                    "layer_type": None,
+                    "head_dim": rc.head_dim,
+                    "rotary_dim": 0,
+                    "rope_theta": None,
+                    "rope_type": None,
+                    "factor": None,
+                    "max_position_embeddings": rc.max_position_embeddings,
+                    "attention_span": None,
+                }
+            )
         for layer in rc.layers:
             rows.append(
                 {
@@ -903,7 +1126,7 @@ def models_table() -> list[dict[str, Any]]:
                     "verified": entry.verified,
                     "layer_type": layer.layer_type,
                     "head_dim": rc.head_dim,
-                    "rotary_dim": rc.rotary_dim,
+                    "rotary_dim": layer.rotary_dim or rc.rotary_dim,
                     "rope_theta": layer.rope_theta,
                     "rope_type": layer.rope_type,
                     "factor": None if layer.scaling is None else layer.scaling.get("factor"),

@@ -69,8 +69,10 @@ def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespac
     """Usage errors argparse cannot see: options that only make sense together, and an
     option given ``--`` as its value (argparse then stores [] without calling its type)."""
     for key, value in vars(args).items():
-        if isinstance(value, list) and not value:
+        if isinstance(value, list) and not value and key != "configs":  # check: may be empty
             parser.error(f"argument --{key.replace('_', '-')}: expected a value, got '--'")
+    if args.command == "check" and not args.configs and args.hub_cache is None:
+        parser.error("check: give a CONFIG_OR_DIR or --hub-cache")
     if getattr(args, "float32", False) and getattr(args, "plot", None) is None:
         parser.error("curve: --float32 overlays the float32 curve on --plot; give --plot FILE")
 

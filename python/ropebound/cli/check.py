@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from .._discover import configs_below, hub_cache_configs, hub_cache_dir
 from ..config import ConfigReport, check_config
 from ..plots import plot_audit
 from ._numbers import parse_positive_int
@@ -41,7 +42,12 @@ def check_many(items: list[tuple[str, Any]], args: argparse.Namespace) -> Batch:
     with progress_bar(args.progress and len(items) > 1, "check") as progress:
         for k, (name, source) in enumerate(items):
             try:
-                report = check_config(source, limit=args.limit, min_base=not args.no_min_base)
+                report = check_config(
+                    source,
+                    limit=args.limit,
+                    min_base=not args.no_min_base,
+                    download=getattr(args, "download", False),
+                )
             except (CliError, ValueError, TypeError, OSError) as exc:
                 error(exc if name in str(exc) else f"{name}: {exc}")
                 failed = True
@@ -68,9 +74,69 @@ def finish_check(batch: Batch, args: argparse.Namespace) -> int:
     return 0
 
 
+def _items(args: argparse.Namespace) -> tuple[list[tuple[str, Any]], bool, int]:
+    """(name, source) of every config to check, whether finding them failed somewhere, and
+    how many config.json files below the folders were not model configs."""
+    items: list[tuple[str, Any]] = []
+    failed = False
+    skipped = 0
+    for given in args.configs or []:
+        path = Path(given)
+        try:
+            found, not_models = configs_below(path) if path.is_dir() else ([path], 0)
+        except (ValueError, OSError) as exc:
+            error(exc)
+            failed = True
+            continue
+        skipped += not_models
+        if not found:
+            error(f"{given}: no model config.json in or below this directory")
+            failed = True
+        if found == [path] or found == [path / "config.json"]:
+            items.append((given, given))  # a file, a repo id, or a model folder
+        else:
+            items += [(str(cfg.parent), str(cfg)) for cfg in found]
+    if args.hub_cache is not None:
+        root = Path(args.hub_cache) if args.hub_cache else hub_cache_dir()
+        try:
+            items += [(repo, str(cfg)) for repo, cfg in hub_cache_configs(root)]
+        except OSError as exc:
+            error(exc)
+            failed = True
+    return items, failed, skipped
+
+
 def run(args: argparse.Namespace) -> int:
-    items: list[tuple[str, Any]] = [(str(p), str(p)) for p in args.configs]
-    return finish_check(check_many(items, args), args)
+    """Check files, folders (every model config.json below), Hub repo ids and the Hub cache.
+
+    Two or more models print one line per model and layer type and a verdict count;
+    exit 1 only if some file failed (or, with --strict, some verdict is not supported).
+    """
+    items, failed, skipped = _items(args)
+    if not items:
+        return 1 if failed else finish_check(([], False), args)
+    reports, batch_failed = check_many(items, args)
+    if len(items) < 2 or args.json or args.plot is not None:
+        return max(finish_check((reports, batch_failed), args), int(failed))
+    counts: dict[str, int] = {}
+    for name, report in reports:
+        rep = report.to_dict()
+        counts[rep["verdict"]] = counts.get(rep["verdict"], 0) + 1
+        if not rep["layer_types"]:
+            print(f"{name}: d/r {rep['head_dim']}/{rep['rotary_dim']} -> {rep['verdict']}")
+        for layer in rep["layer_types"]:
+            first = layer["max_context"]
+            first_text = "none" if first is None else str(first)
+            print(
+                f"{name}: [{layer['layer_type']}] d/r {layer['head_dim']}/{layer['rotary_dim']} "
+                f"base {layer['rope_theta']:g} {layer['rope_type']} context {layer['context']} "
+                f"first B_m<0 {first_text} -> {layer['verdict']}"
+            )
+    print("verdicts: " + ", ".join(f"{v} {n}" for v, n in sorted(counts.items())))
+    if skipped:
+        print(f"skipped {skipped} config.json that are not model configs (no model_type)")
+    strict = args.strict and any(rep.verdict != "supported" for _, rep in reports)
+    return 1 if failed or batch_failed or strict else 0
 
 
 def add_check_options(p: argparse.ArgumentParser) -> None:
@@ -104,6 +170,8 @@ def register(subparsers: Any) -> None:
         "  ropebound check path/to/config.json\n"
         "  ropebound check ~/models/Llama-3.1-8B/ other/config.json --json\n"
         "  ropebound check cfg.json --plot audit.png --strict\n"
+        "  ropebound check ~/models/ --hub-cache\n"
+        "  ropebound check EleutherAI/pythia-6.9b --download\n"
     )
     p = add_subcommand(
         subparsers,
@@ -113,9 +181,25 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "configs",
-        nargs="+",
+        nargs="*",
+        default=None,
         metavar="CONFIG_OR_DIR",
-        help="a config.json, or a model directory holding one",
+        help="a config.json, a folder (its config.json, else every config.json below it), "
+        "or a Hub repo id owner/name found in the local Hugging Face cache",
+    )
+    p.add_argument(
+        "--hub-cache",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
+        help="also check every model downloaded into the Hugging Face cache (default: "
+        "HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub)",
+    )
+    p.add_argument(
+        "--download",
+        action="store_true",
+        help="fetch the config.json of a Hub repo id that is not cached (huggingface_hub)",
     )
     add_check_options(p)
     p.set_defaults(func=run)

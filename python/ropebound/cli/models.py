@@ -24,8 +24,9 @@ def run(args: argparse.Namespace) -> int:
     )
     for row in rows:
         print(
-            f"{row['name']:<34} {row['layer_type']:<10} {row['head_dim']:>5} "
-            f"{row['rotary_dim']:>5} {row['rope_theta']:>12g} {row['rope_type']:<10} "
+            f"{row['name']:<34} {row['layer_type'] or '-':<10} {row['head_dim']:>5} "
+            f"{row['rotary_dim']:>5} {row['rope_theta'] or 0:>12g} "
+            f"{row['rope_type'] or 'no RoPE':<10} "
             f"{row['max_position_embeddings'] or '-':>9}"
         )
     return 0
