@@ -104,8 +104,8 @@ def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) 
     f, low, high = p.factor, p.low_freq_factor, p.high_freq_factor
     big_l = p.original_max_position_embeddings
     # Each pair has one of three forms, by band; built once and shared by all segments.
-    high_band = [(FrequencyTerm(1.0, i),) for i in range(q)]
-    low_band = [(FrequencyTerm(1.0 / f, i),) for i in range(q)]
+    high_band: list[tuple[FrequencyTerm, ...]] = [(FrequencyTerm(1.0, i),) for i in range(q)]
+    low_band: list[tuple[FrequencyTerm, ...]] = [(FrequencyTerm(1.0 / f, i),) for i in range(q)]
     smooth_band = low_band  # high == low: no smooth band
     if high > low:
         # (1-s)theta/f + s theta, s = (L0 theta/(2pi) - low)/(high-low):
