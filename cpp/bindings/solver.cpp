@@ -54,7 +54,9 @@ MinBaseResult min_base_py(const PiecewiseModel& model, std::uint64_t context, do
 // The one conversion of a ropebound.scaling.FrequencyModel (denominator,
 // constant, segments of per-pair (coefficient, power) terms on
 // [base_lo, base_hi)) into the core's model: read by attribute, so the Python
-// side hands over its object as is. The schemes share a pair's terms object
+// side hands over its object as is, but a term (a FrequencyTerm NamedTuple) as
+// the tuple (coefficient, power) it is: a few thousand terms (YaRN's ramp)
+// cost a millisecond by attribute. The schemes share a pair's terms object
 // between the segments where it does not change (most pairs of most
 // segments): each object is read once, found again by identity (the model
 // keeps them alive during the call).
@@ -72,9 +74,11 @@ PiecewiseModel piecewise_from_python(const py::object& fm) {
       auto [at, fresh] = read.try_emplace(terms.ptr());
       if (fresh) {
         for (const py::handle t : terms) {
-          const int p = t.attr("power").cast<int>();
+          const auto term = t.cast<py::tuple>();
+          if (term.size() != 2) throw std::invalid_argument("a term is (coefficient, power)");
+          const int p = term[1].cast<int>();
           if (p < 0) throw std::invalid_argument("exponents p must be >= 0");
-          at->second.push_back({t.attr("coefficient").cast<double>(), p});
+          at->second.push_back({term[0].cast<double>(), p});
         }
       }
       piece.model.pairs.push_back(at->second);
