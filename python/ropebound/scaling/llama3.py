@@ -114,8 +114,8 @@ def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) 
         c2 = big_l * (1.0 - 1.0 / f) / (2 * math.pi * (high - low))
         smooth_band = [(FrequencyTerm(c1 + c2, 0),)]
         smooth_band += [(FrequencyTerm(c1, i), FrequencyTerm(c2, 2 * i)) for i in range(1, q)]
-    # Wavelengths of every pair at every base (rows: bases); a band edge lies between two
-    # breakpoints only, so the bases, inside the segments, are never near one.
+    # Wavelengths of every pair at every base (rows: bases). A pair changes band only at a
+    # breakpoint and the bases lie well inside segments: no decision hinges on pow's last bit.
     wavelen = 2 * math.pi * np.power(np.asarray(bases, dtype=np.float64)[:, None], np.arange(q) / q)
     band = np.where(wavelen < big_l / high, 0, np.where(wavelen > big_l / low, 1, 2))
     forms = np.empty((3, q), dtype=object)  # filled cell by cell: the cells are tuples
