@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from ropebound import scaled_frequencies
 from ropebound.scaling import attention_factor, frequency_model, ntk_base, parse_scaling
+from ropebound.scaling._registry import SCHEMES
 
 from strategies import bases
 
@@ -367,6 +368,36 @@ def test_llama3_model_is_continuous_and_yarn_jumps() -> None:
     ds = next(s for s in SHIPPED if s[0] == "DeepSeek-V3")
     ymodel = frequency_model(ds[2], rotary_dim=ds[3], scaling=ds[4])
     assert len(ymodel.jumps) == len(ymodel.segments) - 1 > 0
+
+
+@given(
+    scheme=st.sampled_from(["llama3", "yarn"]),
+    r=st.integers(1, 64).map(lambda k: 2 * k),
+    factor=st.floats(1.5, 32),
+    original=st.integers(16, 65536),
+    picks=st.lists(st.integers(0, 10**6), min_size=1, max_size=12),
+)
+def test_segment_terms_do_not_depend_on_the_other_bases_asked(
+    scheme: str, r: int, factor: float, original: int, picks: list[int]
+) -> None:
+    # Invariant: the schemes build all segments' terms at once, sharing term objects
+    # between them; a base's terms are the same whichever other bases come with it.
+    extra = {"low_freq_factor": 1.0, "high_freq_factor": 4.0} if scheme == "llama3" else {}
+    rs = {"rope_type": scheme, "factor": factor, "original_max_position_embeddings": original}
+    p = parse_scaling({**rs, **extra}, r)
+    terms = SCHEMES[scheme].terms
+    model = frequency_model(r, scaling={**rs, **extra})
+    # a base inside some segment each (the model's own choice: its segments' midpoints)
+    insides = [
+        math.exp(0.5 * (math.log(s.base_lo) + math.log(s.base_hi)))
+        if math.isfinite(s.base_hi)
+        else 2.0 * s.base_lo
+        for s in model.segments
+    ]
+    bases = [insides[k % len(insides)] for k in picks]
+    together = terms(p, r, bases, None)
+    assert together == [terms(p, r, [b], None)[0] for b in bases]
+    assert [model.segment(b).terms for b in bases] == together
 
 
 def test_yarn_without_truncate_has_no_power_model() -> None:

@@ -7,7 +7,7 @@ exact and float32 frequencies, the solver's piecewise model and the certified se
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ from ropebound.scaling._base import (
     Pairs,
     RopeScaling,
     Scheme,
+    everywhere,
     one_term_each,
 )
 from ropebound.scaling._float32 import F32, default32
@@ -42,8 +43,8 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
     return out
 
 
-def _terms(p: RopeScaling, r: int, b: float, seq_len: int | None) -> Pairs:
-    return one_term_each([0.5] * (r // 2))
+def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> list[Pairs]:
+    return everywhere(one_term_each([0.5] * (r // 2)), bases)
 
 
 @pytest.fixture

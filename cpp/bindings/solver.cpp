@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <unordered_map>
 #include <vector>
 
 #include "py_monitor.hpp"
@@ -53,24 +54,34 @@ MinBaseResult min_base_py(const PiecewiseModel& model, std::uint64_t context, do
 // The one conversion of a ropebound.scaling.FrequencyModel (denominator,
 // constant, segments of per-pair (coefficient, power) terms on
 // [base_lo, base_hi)) into the core's model: read by attribute, so the Python
-// side hands over its object as is.
+// side hands over its object as is, but a term (a FrequencyTerm NamedTuple) as
+// the tuple (coefficient, power) it is: a few thousand terms (YaRN's ramp)
+// cost a millisecond by attribute. The schemes share a pair's terms object
+// between the segments where it does not change (most pairs of most
+// segments): each object is read once, found again by identity (the model
+// keeps them alive during the call).
 PiecewiseModel piecewise_from_python(const py::object& fm) {
   PiecewiseModel out;
   const int q = fm.attr("denominator").cast<int>();
   const double constant = fm.attr("constant").cast<double>();
   if (q < 1) throw std::invalid_argument("denominator must be >= 1");
+  std::unordered_map<const PyObject*, std::vector<FrequencyModel::Term>> read;
   for (const py::handle seg : fm.attr("segments")) {
     PiecewiseModel::Piece piece;
     piece.model.q = q;
     piece.model.constant = constant;
     for (const py::handle terms : seg.attr("terms")) {
-      std::vector<FrequencyModel::Term> row;
-      for (const py::handle t : terms) {
-        const int p = t.attr("power").cast<int>();
-        if (p < 0) throw std::invalid_argument("exponents p must be >= 0");
-        row.push_back({t.attr("coefficient").cast<double>(), p});
+      auto [at, fresh] = read.try_emplace(terms.ptr());
+      if (fresh) {
+        for (const py::handle t : terms) {
+          const auto term = t.cast<py::tuple>();
+          if (term.size() != 2) throw std::invalid_argument("a term is (coefficient, power)");
+          const int p = term[1].cast<int>();
+          if (p < 0) throw std::invalid_argument("exponents p must be >= 0");
+          at->second.push_back({term[0].cast<double>(), p});
+        }
       }
-      piece.model.pairs.push_back(std::move(row));
+      piece.model.pairs.push_back(at->second);
     }
     piece.lo = seg.attr("base_lo").cast<double>();
     const double hi = seg.attr("base_hi").cast<double>();

@@ -63,14 +63,16 @@ class Scheme:
     """One ``rope_type``: everything the library computes differently for it.
 
     ``exact`` / ``float32`` take ``(base, r, parsed, seq_len)``; ``terms`` gives the
-    piecewise model's terms of every pair at a base inside one segment; ``breakpoints``
-    the bases where the terms change (``jumps``: theta is discontinuous there).
+    piecewise model's terms of every pair at each of ``bases`` (one base inside each
+    segment, all at once: a scheme with many segments shares its term objects between
+    them, which keeps building the model cheap); ``breakpoints`` the bases where the
+    terms change (``jumps``: theta is discontinuous there).
     """
 
     parse: Callable[[Mapping[str, Any], int | None], RopeScaling]
     exact: Callable[[float, int, RopeScaling, int | None], FloatArray]
     float32: Callable[[float, int, RopeScaling, int | None], Float32Array]
-    terms: Callable[[RopeScaling, int, float, int | None], Pairs]
+    terms: Callable[[RopeScaling, int, Sequence[float], int | None], list[Pairs]]
     breakpoints: Callable[[RopeScaling, int], list[float]] = _no_breakpoints
     jumps: bool = False
     attention: Callable[[RopeScaling], float] = _unit_attention
@@ -151,3 +153,8 @@ def divisor(d: Mapping[str, Any], key: str, rope_type: str) -> float:
 def one_term_each(coefficients: Sequence[float]) -> Pairs:
     """Pair i is :math:`c_i\\,b^{-i/q}`: the model of every scheme that rescales theta."""
     return tuple((FrequencyTerm(float(c), i),) for i, c in enumerate(coefficients))
+
+
+def everywhere(pairs: Pairs, bases: Sequence[float]) -> list[Pairs]:
+    """The same terms at every base: a scheme whose model is one segment."""
+    return [pairs] * len(bases)

@@ -129,15 +129,19 @@ def frequency_model(
     p = parse_scaling(scaling, r)
     scheme = SCHEMES[p.rope_type]
     edges = [1.0, *sorted(set(scheme.breakpoints(p, r))), math.inf]
-    segments: list[FrequencySegment] = []
-    jumps: list[float] = []
+    intervals: list[tuple[float, float]] = []
+    insides: list[float] = []
     for lo, hi in itertools.pairwise(edges):
         # A point well inside (lo, hi): the geometric mean (via logs: lo*hi may overflow),
         # or 2*lo on the last interval.
         inside = math.exp(0.5 * (math.log(lo) + math.log(hi))) if math.isfinite(hi) else 2.0 * lo
-        if not lo < inside < hi:
-            continue  # an interval too thin to sample (coinciding breakpoints)
-        terms = scheme.terms(p, r, inside, n)
+        if lo < inside < hi:  # else an interval too thin to sample (coinciding breakpoints)
+            intervals.append((lo, hi))
+            insides.append(inside)
+    segments: list[FrequencySegment] = []
+    jumps: list[float] = []
+    # All intervals' terms at once: the scheme shares term objects between them.
+    for (lo, hi), terms in zip(intervals, scheme.terms(p, r, insides, n), strict=True):
         if segments and segments[-1].terms == terms:
             segments[-1] = segments[-1]._replace(base_hi=hi)
             continue

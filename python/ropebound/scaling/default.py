@@ -2,11 +2,11 @@ r"""``default``: plain RoPE, :math:`\theta_i = b^{-2i/r}`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._frequencies import plain_frequencies
-from ._base import Float32Array, FloatArray, Pairs, RopeScaling, Scheme, one_term_each
+from ._base import Float32Array, FloatArray, Pairs, RopeScaling, Scheme, everywhere, one_term_each
 from ._float32 import default32
 
 
@@ -22,8 +22,8 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
     return default32(base, r)
 
 
-def _terms(p: RopeScaling, r: int, b: float, seq_len: int | None) -> Pairs:
-    return one_term_each([1.0] * (r // 2))
+def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> list[Pairs]:
+    return everywhere(one_term_each([1.0] * (r // 2)), bases)
 
 
 SCHEME = Scheme(parse=_parse, exact=_exact, float32=_float32, terms=_terms)

@@ -3,12 +3,12 @@ sequence length :math:`n = \max(\text{seq\_len}, L)`, :math:`L` = ``max_position
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from ._base import Float32Array, FloatArray, Pairs, RopeScaling, Scheme, where
+from ._base import Float32Array, FloatArray, Pairs, RopeScaling, Scheme, everywhere, where
 from ._float32 import F32, base32, default32, pow32, scaled_base32
 from .ntk import exact_with_kappa, kappa, parse_factor_only, terms_with_kappa
 
@@ -65,8 +65,8 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
     return default32(new_base, r)
 
 
-def _terms(p: RopeScaling, r: int, b: float, seq_len: int | None) -> Pairs:
-    return terms_with_kappa(r, _kappa(p, r, seq_len))
+def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> list[Pairs]:
+    return everywhere(terms_with_kappa(r, _kappa(p, r, seq_len)), bases)
 
 
 SCHEME = Scheme(parse=_parse, exact=_exact, float32=_float32, terms=_terms)

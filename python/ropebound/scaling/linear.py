@@ -2,7 +2,7 @@ r"""``linear`` (position interpolation): :math:`\theta^0_i / s`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._frequencies import plain_frequencies
@@ -13,6 +13,7 @@ from ._base import (
     RopeScaling,
     Scheme,
     divisor,
+    everywhere,
     one_term_each,
     opt_length,
 )
@@ -37,9 +38,9 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
     return out
 
 
-def _terms(p: RopeScaling, r: int, b: float, seq_len: int | None) -> Pairs:
+def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> list[Pairs]:
     assert p.factor is not None
-    return one_term_each([1.0 / p.factor] * (r // 2))
+    return everywhere(one_term_each([1.0 / p.factor] * (r // 2)), bases)
 
 
 SCHEME = Scheme(parse=_parse, exact=_exact, float32=_float32, terms=_terms)

@@ -5,7 +5,7 @@ band (:math:`\lambda_i = 2\pi/\theta^0_i` against :math:`L_0/\text{high}` and
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -97,29 +97,32 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
     return out
 
 
-def _terms(p: RopeScaling, r: int, b: float, seq_len: int | None) -> Pairs:
+def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> list[Pairs]:
     assert p.factor is not None and p.low_freq_factor is not None
     assert p.high_freq_factor is not None and p.original_max_position_embeddings is not None
     q = r // 2
     f, low, high = p.factor, p.low_freq_factor, p.high_freq_factor
     big_l = p.original_max_position_embeddings
-    pairs: list[tuple[FrequencyTerm, ...]] = []
-    for i in range(q):
-        wavelen = 2 * math.pi * b ** (i / q)
-        if wavelen < big_l / high:
-            pairs.append((FrequencyTerm(1.0, i),))
-        elif wavelen > big_l / low or high == low:
-            pairs.append((FrequencyTerm(1.0 / f, i),))
-        else:
-            # (1-s)theta/f + s theta, s = (L0 theta/(2pi) - low)/(high-low):
-            # c1 theta + c2 theta^2 with theta^2 = b^(-2i/q).
-            c1 = 1.0 / f - low * (1.0 - 1.0 / f) / (high - low)
-            c2 = big_l * (1.0 - 1.0 / f) / (2 * math.pi * (high - low))
-            if i == 0:
-                pairs.append((FrequencyTerm(c1 + c2, 0),))
-            else:
-                pairs.append((FrequencyTerm(c1, i), FrequencyTerm(c2, 2 * i)))
-    return tuple(pairs)
+    # Each pair has one of three forms, by band; built once and shared by all segments.
+    high_band: list[tuple[FrequencyTerm, ...]] = [(FrequencyTerm(1.0, i),) for i in range(q)]
+    low_band: list[tuple[FrequencyTerm, ...]] = [(FrequencyTerm(1.0 / f, i),) for i in range(q)]
+    smooth_band = low_band  # high == low: no smooth band
+    if high > low:
+        # (1-s)theta/f + s theta, s = (L0 theta/(2pi) - low)/(high-low):
+        # c1 theta + c2 theta^2 with theta^2 = b^(-2i/q).
+        c1 = 1.0 / f - low * (1.0 - 1.0 / f) / (high - low)
+        c2 = big_l * (1.0 - 1.0 / f) / (2 * math.pi * (high - low))
+        smooth_band = [(FrequencyTerm(c1 + c2, 0),)]
+        smooth_band += [(FrequencyTerm(c1, i), FrequencyTerm(c2, 2 * i)) for i in range(1, q)]
+    # Wavelengths of every pair at every base (rows: bases). A pair changes band only at a
+    # breakpoint and the bases lie well inside segments: no decision hinges on pow's last bit.
+    wavelen = 2 * math.pi * np.power(np.asarray(bases, dtype=np.float64)[:, None], np.arange(q) / q)
+    band = np.where(wavelen < big_l / high, 0, np.where(wavelen > big_l / low, 1, 2))
+    forms = np.empty((3, q), dtype=object)  # filled cell by cell: the cells are tuples
+    for k, terms in enumerate((high_band, low_band, smooth_band)):
+        for i, t in enumerate(terms):
+            forms[k, i] = t
+    return [tuple(row) for row in forms[band, np.arange(q)]]
 
 
 def _breakpoints(p: RopeScaling, r: int) -> list[float]:

@@ -4,7 +4,7 @@ seq_len > L0 else ``short_factor``."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ from ._base import (
     Pairs,
     RopeScaling,
     Scheme,
+    everywhere,
     factor_list,
     length,
     one_term_each,
@@ -78,9 +79,9 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
     return recip32(ext * pow32(base32(base), exponents32(r)))
 
 
-def _terms(p: RopeScaling, r: int, b: float, seq_len: int | None) -> Pairs:
+def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> list[Pairs]:
     ext = _factors(p, seq_len)
-    return one_term_each([1.0 / ext[i] for i in range(r // 2)])
+    return everywhere(one_term_each([1.0 / ext[i] for i in range(r // 2)]), bases)
 
 
 def _attention(p: RopeScaling) -> float:

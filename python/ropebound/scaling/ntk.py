@@ -8,7 +8,7 @@ by ``factor**(2/r)``). :mod:`ropebound.scaling.dynamic` shares the base change.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._frequencies import plain_frequencies
@@ -20,6 +20,7 @@ from ._base import (
     RopeScaling,
     Scheme,
     divisor,
+    everywhere,
     one_term_each,
     opt_length,
     where,
@@ -82,8 +83,8 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
     return default32(scaled_base32(base * _kappa(p, r), p), r)
 
 
-def _terms(p: RopeScaling, r: int, b: float, seq_len: int | None) -> Pairs:
-    return terms_with_kappa(r, _kappa(p, r))
+def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> list[Pairs]:
+    return everywhere(terms_with_kappa(r, _kappa(p, r)), bases)
 
 
 SCHEME = Scheme(parse=_parse, exact=_exact, float32=_float32, terms=_terms)

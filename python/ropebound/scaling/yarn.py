@@ -10,7 +10,7 @@ derived; transformers ~4.5x overwrote it, issue #38224, fixed by PR #40320); ``t
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,12 +18,12 @@ import numpy as np
 from ._base import (
     Float32Array,
     FloatArray,
+    FrequencyTerm,
     Pairs,
     RopeScaling,
     Scheme,
     divisor,
     length,
-    one_term_each,
     opt_length,
     opt_real,
     require,
@@ -138,11 +138,32 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
     return out
 
 
-def _terms(p: RopeScaling, r: int, b: float, seq_len: int | None) -> Pairs:
+def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> list[Pairs]:
     assert p.factor is not None
-    lo, hi = _range(p, r, b)
-    ramp = _ramp(lo, hi, r // 2)
-    return one_term_each([float(x / p.factor + (1.0 - x)) for x in ramp])
+    q = r // 2
+    # The terms depend on the base through the correction range only: one row per range.
+    ranges, row_of = np.unique(
+        np.array([_range(p, r, b) for b in bases], dtype=np.float64).reshape(-1, 2),
+        axis=0,
+        return_inverse=True,
+    )
+    lo, hi = ranges[:, :1], ranges[:, 1:]
+    hi = np.where(lo == hi, hi + 0.001, hi)  # as _ramp
+    ramp = np.clip((np.arange(q, dtype=np.float64) - lo) / (hi - lo), 0.0, 1.0)
+    coefficients = ramp / p.factor + (1.0 - ramp)  # transformers' mix, as _exact
+    # Pairs outside the ramp (coefficient 1 or 1/factor) share their terms between
+    # segments; only the few pairs on the ramp get terms of their own.
+    unscaled = np.empty(q, dtype=object)  # filled cell by cell: the cells are tuples
+    scaled = np.empty(q, dtype=object)
+    for i in range(q):
+        unscaled[i] = (FrequencyTerm(1.0, i),)
+        scaled[i] = (FrequencyTerm(1.0 / p.factor, i),)
+    pairs = np.where(coefficients == 1.0, unscaled, scaled)
+    ks, js = np.nonzero((coefficients != 1.0) & (coefficients != 1.0 / p.factor))
+    for k, i, c in zip(ks.tolist(), js.tolist(), coefficients[ks, js].tolist(), strict=True):
+        pairs[k, i] = (FrequencyTerm(c, i),)
+    rows = [tuple(row) for row in pairs]
+    return [rows[k] for k in row_of.reshape(-1).tolist()]
 
 
 def _breakpoints(p: RopeScaling, r: int) -> list[float]:
