@@ -814,10 +814,10 @@ def admissible_bases(
     Left ends come from the jump search (:func:`min_base` started at the
     previous right end). Right ends come from certified steps up from ``a``: one
     pass over all distances at an anchor base gives every distance a safe
-    horizon by the first-order bound :math:`B_m(u+h) \ge B_m - m R h` with
-    :math:`R = \sum_i |d\theta_i/du|`; the few distances whose horizon is
+    horizon by the first-order bound :math:`B_m(u+h) \\ge B_m - m R h` with
+    :math:`R = \\sum_i |d\\theta_i/du|`; the few distances whose horizon is
     shortest are followed one by one with second-order steps
-    :math:`B_m(u+h) \ge B_m + g'h - Mh^2/2` (a phase walk over the pairs, no
+    :math:`B_m(u+h) \\ge B_m + g'h - Mh^2/2` (a phase walk over the pairs, no
     pass) until the rest's horizon, where the next anchor is taken. Where the
     steps stall below one ulp, the next double is proved inadmissible (one
     certified evaluation, or a rigorous pass). With ``scaling`` the steps use
@@ -825,7 +825,7 @@ def admissible_bases(
     across a continuous segment boundary are joined.
 
     ``progress(done, 1000)`` reports the position reached in the range (in
-    thousandths of :math:`\ln(hi/lo)`); Ctrl-C stops the call with
+    thousandths of :math:`\\ln(hi/lo)`); Ctrl-C stops the call with
     ``KeyboardInterrupt``.
 
     Examples
