@@ -87,10 +87,10 @@ class SerialScope {
 
 // Distances followed individually from each anchor: the rest share one
 // horizon. More of them make the horizon (and so the stretch between two full
-// passes) longer, at one walk reset and a few evaluations each.
-std::size_t tracked_count(std::uint64_t context) {
-  return static_cast<std::size_t>(std::clamp<std::uint64_t>(context / 64, 64, 4096));
-}
+// passes) longer, at one walk reset and a few evaluations each. Measured at
+// L = 2^16, d = 128 over [b*, 2 b*] (s, on one thread): 16: 1.55, 64: 1.30,
+// 128: 1.27, 512: 1.54, 1024: 1.78, 4096: 3.2; at 2^20, 128: 1.02, 1024: 1.09.
+constexpr std::size_t kTracked = 128;
 
 // Doubles checked one by one where the steps stall, before a new anchor.
 constexpr int kUlpChecks = 8;
@@ -188,7 +188,6 @@ bool anchor_pass(const FrequencyTable& table, std::uint64_t context, std::size_t
 double window_end(const FrequencyModel& model, std::uint64_t context, double a, double top,
                   RangeMonitor* monitor) {
   constexpr std::size_t kNoWalk = std::numeric_limits<std::size_t>::max();
-  const std::size_t limit = tracked_count(context);
   FrequencyTable table;
   std::vector<std::pair<double, std::uint64_t>> tracked;
   std::vector<PhaseWalk> walks;
@@ -209,7 +208,7 @@ double window_end(const FrequencyModel& model, std::uint64_t context, double a, 
     if (monitor != nullptr) monitor->reached(x);
     model_table_into(model, x, table);
     double horizon = 0.0;
-    if (!anchor_pass(table, context, limit, monitor, tracked, horizon)) return kNaN;
+    if (!anchor_pass(table, context, kTracked, monitor, tracked, horizon)) return kNaN;
     reaches = {};
     for (const auto& [h, m] : tracked) reaches.push({h, m, kNoWalk});
     std::size_t used = 0;
