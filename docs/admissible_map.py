@@ -3,11 +3,11 @@
     python docs/admissible_map.py [--max-log2 16] [--per-octave 4]
 
 For L = 2**(k / per_octave) from 2**10 up to 2**max_log2, each row of the figure is
-the base axis from b*(L) to 4 b*(L), with every window of admissible_bases shaded
-(L on the vertical axis, the base on the horizontal, both logarithmic). The
-published b*(L) of the paper (arXiv 2405.14591) and J. Su's re-computation
+the base axis from b*(L) to 4 b*(L), with every window of admissible_bases shaded and
+the rest of the row light grey (L on the vertical axis, the base on the horizontal,
+both logarithmic). The published b*(L) of the paper (arXiv 2405.14591) and J. Su's re-computation
 (kexue.fm/10122) are marked at their rows: a mark in an unshaded part of its row
-is a published base that is not admissible. Writes docs/admissible_map.png and
+(light grey) is a published base that is not admissible. Writes docs/admissible_map.png and
 prints each row's time and window count. Needs matplotlib.
 """
 
@@ -48,7 +48,7 @@ def main() -> None:
         half = 2 ** (0.5 / args.per_octave)
         for a, e in windows:
             ax.fill_between([a, e], L / half, L * half, color="C0", lw=0.3, edgecolor="C0")
-        ax.plot([b, 4.0 * b], [L, L], color="0.85", lw=0.5, zorder=0)
+        ax.fill_between([b, 4.0 * b], L / half, L * half, color="0.88", lw=0, zorder=0)
     keep = [k for k, L in enumerate(PUBLISHED_CONTEXTS) if L <= contexts[-1]]
     Ls = [PUBLISHED_CONTEXTS[k] for k in keep]
     ax.plot([PAPER_MIN_BASE[k] for k in keep], Ls, "s", mfc="none", color="C3", label="paper")
