@@ -882,6 +882,26 @@ CLI_CASES = [
         st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^33"])),
     ),
     CliCase(
+        ("admissible", "64", "--dim", "8", "--range", "10", "100"),
+        1,
+        st.one_of(_bad_number_tokens(), st.sampled_from(["0", "2^41"])),
+    ),
+    CliCase(
+        ("admissible", "64", "--dim", "8", "--range", "10", "100"),
+        "--dim",
+        st.one_of(_bad_number_tokens(), st.sampled_from(["0", "3", "2^17"])),
+    ),
+    CliCase(
+        ("admissible", "64", "--dim", "8", "--range", "10", "100"),
+        5,
+        st.one_of(_bad_number_tokens(real=True), st.sampled_from(["1", "0.5", "1e300", "1000"])),
+    ),
+    CliCase(
+        ("admissible", "64", "--dim", "8", "--range", "10", "100"),
+        6,
+        st.one_of(_bad_number_tokens(real=True), st.sampled_from(["1", "5", "1e300"])),
+    ),
+    CliCase(
         ("sweep", "--contexts", "16,32", "--dims", "8"),
         "--contexts",
         st.one_of(_bad_number_tokens(), st.sampled_from(["1..0", "4..8+0", ",", "0", "2^41"])),

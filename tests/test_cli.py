@@ -26,6 +26,7 @@ SUBCOMMANDS = [
     "context",
     "curve",
     "staircase",
+    "admissible",
     "sweep",
     "check",
     "models",
@@ -160,6 +161,31 @@ def test_staircase_json_agrees_with_min_base(capsys: pytest.CaptureFixture[str])
     for L in (3, 100, 1000, 2048):
         step = next(s for s in steps if s["from"] <= L <= s["to"])
         assert step["min_base"] == rb.min_base(L, 64).base
+
+
+def test_admissible_json_agrees_with_the_library(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The default range is [b*, 2 b*]: the first window starts at b*, and the windows are
+    the library's; --plot writes the figure."""
+    out = tmp_path / "windows.png"
+    assert cli.main(["admissible", "2^11", "--dim", "64", "--json", "--plot", str(out)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    b_star = rb.min_base(2048, 64).base
+    assert doc["range"] == [b_star, 2 * b_star]
+    expected = rb.admissible_bases(2048, 64, (b_star, 2 * b_star))
+    assert [tuple(w) for w in doc["windows"]] == expected
+    assert expected[0][0] == b_star and len(expected) >= 2
+    assert out.stat().st_size > 0 and doc["plot"] == str(out)
+
+
+def test_admissible_text_lists_every_window(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["admissible", "2048", "--dim", "64", "--range", "1e4", "6e4"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    windows = rb.admissible_bases(2048, 64, (1e4, 6e4))
+    assert f"{len(windows)} windows" in lines[0]
+    rows = [line.split() for line in lines[2:]]
+    assert [(float(r[0]), float(r[1])) for r in rows] == windows
 
 
 def test_sweep_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -354,6 +354,30 @@ static void test_loop_monitor_stops_long_items() {
   CHECK(r.stopped && r.distance < 0);
 }
 
+// Every window of admissible_windows: both ends admissible (a rigorous pass),
+// the doubles just outside not; windows ordered and disjoint. A monitor that
+// stops at once stops the call.
+static void test_admissible_window_ends() {
+  const FrequencyModel model = FrequencyModel::rope(64, 64);
+  const PiecewiseModel whole = PiecewiseModel::single(model);
+  const std::uint64_t context = 2048;
+  const AdmissibleWindows w = admissible_windows(whole, context, 1e4, 6e4, nullptr);
+  CHECK(!w.stopped && w.windows.size() >= 2);
+  auto admissible = [&](double b) {
+    return first_negative(model_table(model, b), 0, context, true, nullptr).distance < 0;
+  };
+  double previous = 0.0;
+  for (const auto& [a, e] : w.windows) {
+    CHECK(previous < a && a <= e);
+    CHECK(admissible(a) && admissible(e));
+    CHECK(a == 1e4 || !admissible(std::nextafter(a, 0.0)));
+    CHECK(e == 6e4 || !admissible(std::nextafter(e, 1e300)));
+    previous = e;
+  }
+  StopAtOnce stop;
+  CHECK(admissible_windows(whole, context, 1e4, 6e4, &stop).stopped);
+}
+
 int main() {
   test_reduction_at_the_edge();
   test_loop_monitor_stops_long_items();
@@ -363,6 +387,7 @@ int main() {
   test_walk_matches_exact();
   test_walk_reach_is_negative();
   test_first_root_does_not_cancel();
+  test_admissible_window_ends();
   test_screen_within_tolerance();
   test_float32_model();
   test_distance_zero();

@@ -803,6 +803,7 @@ def admissible_bases(
     *,
     rotary_dim: int | None = None,
     inclusive: bool = False,
+    progress: Progress = None,
     scaling: Mapping[str, Any] | None = None,
     seq_len: int | None = None,
 ) -> list[tuple[float, float]]:
@@ -811,15 +812,21 @@ def admissible_bases(
     Returns closed intervals ``[a, e]`` of doubles: every double in ``[a, e]`` is
     admissible, and the doubles just outside (when inside the range) are not.
     Left ends come from the jump search (:func:`min_base` started at the
-    previous right end); right ends by stepping up from ``a`` with certified
-    steps: for the distance closest to failing a second-order bound
-    :math:`B_m(u+h) \\ge B_m - |g'|h - Mh^2/2`, for every other distance the
-    first-order bound :math:`B_m(u+h) \\ge B_m - m R h` with
-    :math:`R = \\sum_i |d\\theta_i/du|`, both valid for every larger base.
-    Each step costs one pass over all distances, so this suits moderate
-    contexts (say up to 10^5). With ``scaling`` the steps use the exact model of
-    each segment of the scheme, and intervals running across a continuous
-    segment boundary are joined.
+    previous right end). Right ends come from certified steps up from ``a``: one
+    pass over all distances at an anchor base gives every distance a safe
+    horizon by the first-order bound :math:`B_m(u+h) \\ge B_m - m R h` with
+    :math:`R = \\sum_i |d\\theta_i/du|`; the few distances whose horizon is
+    shortest are followed one by one with second-order steps
+    :math:`B_m(u+h) \\ge B_m + g'h - Mh^2/2` (a phase walk over the pairs, no
+    pass) until the rest's horizon, where the next anchor is taken. Where the
+    steps stall below one ulp, the next double is proved inadmissible (one
+    certified evaluation, or a rigorous pass). With ``scaling`` the steps use
+    the exact model of each segment of the scheme, and intervals running
+    across a continuous segment boundary are joined.
+
+    ``progress(done, 1000)`` reports the position reached in the range (in
+    thousandths of :math:`\\ln(hi/lo)`); Ctrl-C stops the call with
+    ``KeyboardInterrupt``.
 
     Examples
     --------
@@ -840,6 +847,7 @@ def admissible_bases(
     lo, hi = (float(check_base(x, "base_range")) for x in base_range)
     if lo > hi:
         raise ValueError(f"base_range must have lo <= hi, got ({lo}, {hi})")
+    check_progress(progress)
     if _trivial_bound(n, L, d, r, inclusive) is not None:
         return [(lo, hi)]
-    return _core.admissible_windows(_model(d, r, scaling, seq_len), n, lo, hi)
+    return _core.admissible_windows(_model(d, r, scaling, seq_len), n, lo, hi, progress)

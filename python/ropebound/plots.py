@@ -355,3 +355,42 @@ def plot_audit(reports: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
     ]
     ax.legend(handles=handles, fontsize=8, loc="lower right")
     return _save(fig, path)
+
+
+def plot_admissible(
+    windows: Sequence[tuple[float, float]],
+    base_range: tuple[float, float],
+    path: str | Path,
+    *,
+    context: int,
+    dim: int,
+) -> Path:
+    """Plot the windows of :func:`ropebound.admissible_bases` on a log base axis.
+
+    Each window ``[a, e]`` is a shaded band; the gaps between them are bases where
+    some :math:`B_m` is negative.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import ropebound as rb
+    >>> from ropebound.plots import plot_admissible
+    >>> windows = rb.admissible_bases(1024, 64, (5e3, 2e4))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = pathlib.Path(folder) / "windows.png"
+    ...     plot_admissible(windows, (5e3, 2e4), out, context=1024, dim=64).name
+    'windows.png'
+    """
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 1.8))
+    for a, e in windows:
+        # A window narrower than a pixel still shows as a line.
+        ax.axvspan(a, e, color="C0", alpha=0.6, lw=0.5)
+    ax.set_xscale("log")
+    ax.set_xlim(*base_range)
+    ax.set_yticks([])
+    ax.set_xlabel("base b")
+    ax.set_title(
+        f"Admissible bases, L = {context}, d = {dim}: {len(windows)} windows (shaded)", fontsize=10
+    )
+    return _save(fig, path)

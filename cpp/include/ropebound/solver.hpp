@@ -84,21 +84,9 @@ MinBaseResult min_base_search(const PiecewiseModel& model, std::uint64_t context
                               bool staircase, Monitor* monitor, double max_base = kMaxBase,
                               int workers = 0);
 
-// At an admissible base (every B_m >= 0, m < context): a step h in u = ln b
-// such that every base in [b, b e^h] is admissible. admissible = false when
-// some m < context has B_m < 0 (or an unsettled sign) at b.
-// The monitor may stop the pass (stopped = true, the rest meaningless).
-struct AdmissibleStep {
-  double step = 0.0;
-  bool admissible = false;
-  bool stopped = false;
-};
-AdmissibleStep admissible_step(const FrequencyTable& table, std::uint64_t context,
-                               Monitor* monitor = nullptr);
-
 // Every window [a, e] of admissible doubles inside [lo, hi]: left ends by the
-// search (started past the previous window), right ends by admissible_step's
-// certified steps within one piece; windows that run across a continuous piece
+// search (started past the previous window), right ends by certified steps
+// within one piece (admissible.cpp); windows that run across a continuous piece
 // boundary are joined. The doubles just outside a window (inside [lo, hi]) are
 // not admissible. stopped = true when the monitor asked to stop.
 struct AdmissibleWindows {

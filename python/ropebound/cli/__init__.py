@@ -8,8 +8,8 @@ Errors are one line on stderr (``ropebound: error: ...``), never a traceback.
 The number and list syntax is :data:`NUMBER_SYNTAX` (shown by ``ropebound --help``).
 
 A thin shell over the library: one module per subcommand (``bound``, ``context``, ``curve``,
-``staircase``, ``sweep``, ``check``, ``models``, ``precision``, ``compare``), each with
-``register(subparsers)`` and ``run(args)``; the number syntax in ``_numbers``; everything
+``staircase``, ``admissible``, ``sweep``, ``check``, ``models``, ``precision``, ``compare``),
+each with ``register(subparsers)`` and ``run(args)``; the number syntax in ``_numbers``; everything
 printed (JSON, one-line errors, progress bars, shared options) in ``_output``.
 """
 
@@ -23,7 +23,18 @@ import sys
 import warnings
 
 from .. import __version__
-from . import bound, check, compare, context, curve, models, precision, staircase, sweep
+from . import (
+    admissible,
+    bound,
+    check,
+    compare,
+    context,
+    curve,
+    models,
+    precision,
+    staircase,
+    sweep,
+)
 from ._numbers import NUMBER_SYNTAX, parse_base, parse_int, parse_int_list, parse_positive_int
 from ._output import PROG, CliError, Parser, error, show_warning
 
@@ -38,7 +49,18 @@ __all__ = [
 ]
 
 #: The subcommands, in the order ``ropebound --help`` lists them.
-SUBCOMMANDS = (bound, context, curve, staircase, sweep, check, models, precision, compare)
+SUBCOMMANDS = (
+    bound,
+    context,
+    curve,
+    staircase,
+    admissible,
+    sweep,
+    check,
+    models,
+    precision,
+    compare,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
