@@ -158,25 +158,6 @@ py::tuple max_context_bases(const PiecewiseModel& model, DoubleArray bases, std:
 }  // namespace
 
 void register_solver(py::module_& m) {
-  py::class_<FrequencyModel>(m, "FrequencyModel")
-      .def(py::init([](int q, const std::vector<std::vector<std::pair<double, int>>>& pairs,
-                       double constant) {
-             if (q < 1) throw std::invalid_argument("q must be >= 1");
-             FrequencyModel model;
-             model.q = q;
-             model.constant = constant;
-             for (const auto& terms : pairs) {
-               std::vector<FrequencyModel::Term> row;
-               for (const auto& [c, p] : terms) {
-                 if (p < 0) throw std::invalid_argument("exponents p must be >= 0");
-                 row.push_back({c, p});
-               }
-               model.pairs.push_back(std::move(row));
-             }
-             return model;
-           }),
-           py::arg("q"), py::arg("pairs"), py::arg("constant"))
-      .def("table", &model_table, py::arg("base"));
   py::class_<PiecewiseModel>(m, "PiecewiseModel")
       .def_static(
           "rope",

@@ -13,14 +13,13 @@ Every public function that evaluates B_m accepts the same selectors:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import _core
-from ._frequencies import to_core_model
 from ._validate import (
     check_base,
     check_dim,
@@ -42,15 +41,15 @@ class Evaluator:
 
 
 def core_model(
-    d: int, r: int, scaling: Mapping[str, Any] | None, seq_len: int | None, base: float
-) -> _core.FrequencyModel | None:
-    """The compiled exact model of ``scaling`` on the segment holding ``base``, or None
-    when the scheme has no such model (YaRN without truncation)."""
+    d: int, r: int, scaling: Mapping[str, Any] | None, seq_len: int | None
+) -> _core.PiecewiseModel | None:
+    """The compiled exact piecewise model of ``scaling`` (the one min_base's search
+    uses), or None when the scheme has no such model (YaRN without truncation)."""
     try:
         fm = frequency_model(d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
     except ValueError:
         return None
-    return to_core_model(fm.denominator, fm.segment(base).terms, fm.constant)
+    return _core.PiecewiseModel.scaled(fm)
 
 
 def is_plain(scaling: Mapping[str, Any] | None, precision: str, frequencies: Any) -> bool:
@@ -84,36 +83,58 @@ def build(
         return Evaluator(
             float32=_core.Float32Table(theta.astype(np.float32), 0.0, precision == "bfloat16-table")
         )
+    return builder(dim, rotary_dim, scaling=scaling, precision=precision, seq_len=seq_len)(base)
+
+
+def builder(
+    dim: Any,
+    rotary_dim: Any,
+    *,
+    scaling: Mapping[str, Any] | None,
+    precision: str,
+    seq_len: int | None,
+) -> Callable[[Any], Evaluator]:
+    """:func:`build` for many bases of one (dim, scaling, precision): what does not depend
+    on the base (the checks, the exact piecewise model) is done once, here."""
+    precision = check_precision(precision)
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
-    b = check_base(base)
-    if b.ndim != 0:
-        raise TypeError("base must be a scalar here")
     unrotated = (d - r) // 2
-    if scaling is None and precision == "exact":
-        return Evaluator(exact=_core.FrequencyTable.rope(float(b), d, r))
-    if precision == "exact":
-        # The same exact model as min_base's search (double-double powers of the
-        # base), so that both certify the same function of the base.
-        model = core_model(d, r, scaling, seq_len, float(b))
-        if model is not None:
-            return Evaluator(exact=model.table(float(b)))
-        theta = scaled_frequencies(float(b), d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
-        full = np.concatenate([np.asarray(theta, dtype=np.float64), np.zeros(unrotated)])
-        return Evaluator(exact=_core.FrequencyTable.explicit(full))
-    # A factor beyond float32's range overflows (or divides by a zero float32):
-    # reported here as a ValueError rather than as NumPy warnings and NaN.
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        theta32 = scaled_frequencies(
-            float(b), d, rotary_dim=r, scaling=scaling, seq_len=seq_len, precision="float32"
-        )
-    if not np.all(np.isfinite(theta32)):
-        raise ValueError(
-            "scaling gives float32 frequencies that are not finite (a factor beyond "
-            "float32's range); they must be finite with precision='float32'"
-        )
-    return Evaluator(
-        float32=_core.Float32Table(
-            np.asarray(theta32, dtype=np.float32), float(unrotated), precision == "bfloat16-table"
-        )
+    # The same exact model as min_base's search (double-double powers of the base), so
+    # that both certify the same function of the base.
+    exact_model = (
+        core_model(d, r, scaling, seq_len) if precision == "exact" and scaling is not None else None
     )
+
+    def for_base(base: Any) -> Evaluator:
+        b = check_base(base)
+        if b.ndim != 0:
+            raise TypeError("base must be a scalar here")
+        if scaling is None and precision == "exact":
+            return Evaluator(exact=_core.FrequencyTable.rope(float(b), d, r))
+        if precision == "exact":
+            if exact_model is not None:
+                return Evaluator(exact=exact_model.table(float(b)))
+            theta = scaled_frequencies(float(b), d, rotary_dim=r, scaling=scaling, seq_len=seq_len)
+            full = np.concatenate([np.asarray(theta, dtype=np.float64), np.zeros(unrotated)])
+            return Evaluator(exact=_core.FrequencyTable.explicit(full))
+        # A factor beyond float32's range overflows (or divides by a zero float32):
+        # reported here as a ValueError rather than as NumPy warnings and NaN.
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            theta32 = scaled_frequencies(
+                float(b), d, rotary_dim=r, scaling=scaling, seq_len=seq_len, precision="float32"
+            )
+        if not np.all(np.isfinite(theta32)):
+            raise ValueError(
+                "scaling gives float32 frequencies that are not finite (a factor beyond "
+                "float32's range); they must be finite with precision='float32'"
+            )
+        return Evaluator(
+            float32=_core.Float32Table(
+                np.asarray(theta32, dtype=np.float32),
+                float(unrotated),
+                precision == "bfloat16-table",
+            )
+        )
+
+    return for_base

@@ -1,13 +1,13 @@
-"""The bottom layer: plain RoPE frequency tables and conversion to the core's model.
+"""The bottom layer: plain RoPE frequency tables.
 
 Everything above (:mod:`ropebound.scaling`, :mod:`ropebound.decay`, the bounds) gets
-:math:`\\theta_i = b^{-2i/r}` and the compiled :class:`_core.FrequencyModel` from here, so
-that no module needs the public API to build a table.
+:math:`\\theta_i = b^{-2i/r}` from here, so that no module needs the public API to build a
+table. Scaled models reach the core as :class:`_core.PiecewiseModel` (built from
+:func:`ropebound.scaling.frequency_model`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,11 +39,3 @@ def plain_frequencies(base: Any, dim: Any, rotary_dim: Any = None) -> npt.NDArra
     """:math:`b^{-2i/r}`, each the double nearest to the core's double-double value."""
     table = frequency_table(base, dim, rotary_dim)
     return np.asarray(table.hi + table.lo, dtype=np.float64)
-
-
-def to_core_model(
-    denominator: int, terms: Iterable[Sequence[tuple[float, int]]], constant: float
-) -> _core.FrequencyModel:
-    """One segment of a piecewise model (pairs of ``(coefficient, power)`` terms), compiled."""
-    pairs = [[(float(c), int(p)) for c, p in pair] for pair in terms]
-    return _core.FrequencyModel(denominator, pairs, constant)

@@ -643,11 +643,11 @@ def max_context(
         if bases_arr.ndim == 0:
             ev = evaluators.build(float(bases_arr), dim, rotary_dim, **selectors)
             return _max_context_one(ev, lim, shift, progress)
+        for_base = evaluators.builder(
+            dim, rotary_dim, scaling=scaling, precision=precision, seq_len=seq_len
+        )
         found = [
-            _max_context_one(
-                evaluators.build(float(b), dim, rotary_dim, **selectors), lim, shift, progress
-            )
-            for b in bases_arr.ravel()
+            _max_context_one(for_base(float(b)), lim, shift, progress) for b in bases_arr.ravel()
         ]
         return np.array([-1 if f is None else f for f in found], dtype=np.int64).reshape(
             bases_arr.shape

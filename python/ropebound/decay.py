@@ -306,8 +306,15 @@ def _decay_sum_tables(
         starts = np.flatnonzero(np.r_[True, b_sorted[1:] != b_sorted[:-1]])
         ends = np.r_[starts[1:], b_sorted.size]
         total = int(b_sorted.size)
+        for_base = evaluators.builder(
+            dim,
+            rotary_dim,
+            scaling=selectors["scaling"],
+            precision=selectors["precision"],
+            seq_len=selectors["seq_len"],
+        )
         for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
-            ev = evaluators.build(float(b_sorted[lo]), dim, rotary_dim, **selectors)
+            ev = for_base(float(b_sorted[lo]))
             sel = order[lo:hi]
             step = None if progress is None else _offset_progress(progress, lo, hi - lo, total)
             v, e = _evaluate_table(ev, np.ascontiguousarray(m_flat[sel]), step)
