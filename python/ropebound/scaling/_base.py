@@ -150,6 +150,14 @@ def divisor(d: Mapping[str, Any], key: str, rope_type: str) -> float:
     return x
 
 
+def parse_factor_only(d: Mapping[str, Any], rope_type: str) -> RopeScaling:
+    """``factor`` (required) and ``max_position_embeddings``: linear, ntk and dynamic."""
+    max_pos = opt_length(d, "max_position_embeddings", rope_type)
+    return RopeScaling(
+        rope_type, factor=divisor(d, "factor", rope_type), max_position_embeddings=max_pos
+    )
+
+
 def one_term_each(coefficients: Sequence[float]) -> Pairs:
     """Pair i is :math:`c_i\\,b^{-i/q}`: the model of every scheme that rescales theta."""
     return tuple((FrequencyTerm(float(c), i),) for i, c in enumerate(coefficients))

@@ -8,9 +8,18 @@ from typing import Any
 
 import numpy as np
 
-from ._base import Float32Array, FloatArray, Pairs, RopeScaling, Scheme, everywhere, where
+from ._base import (
+    Float32Array,
+    FloatArray,
+    Pairs,
+    RopeScaling,
+    Scheme,
+    everywhere,
+    parse_factor_only,
+    where,
+)
 from ._float32 import F32, base32, default32, pow32, scaled_base32
-from .ntk import exact_with_kappa, kappa, parse_factor_only, terms_with_kappa
+from .ntk import exact_with_kappa, kappa, terms_with_kappa
 
 
 def _ratio(p: RopeScaling, seq_len: int | None) -> float:

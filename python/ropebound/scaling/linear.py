@@ -12,19 +12,15 @@ from ._base import (
     Pairs,
     RopeScaling,
     Scheme,
-    divisor,
     everywhere,
     one_term_each,
-    opt_length,
+    parse_factor_only,
 )
 from ._float32 import F32, default32
 
 
 def _parse(d: Mapping[str, Any], rotary_dim: int | None) -> RopeScaling:
-    max_pos = opt_length(d, "max_position_embeddings", "linear")
-    return RopeScaling(
-        "linear", factor=divisor(d, "factor", "linear"), max_position_embeddings=max_pos
-    )
+    return parse_factor_only(d, "linear")
 
 
 def _exact(base: float, r: int, p: RopeScaling, seq_len: int | None) -> FloatArray:

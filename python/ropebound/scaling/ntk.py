@@ -19,21 +19,12 @@ from ._base import (
     Pairs,
     RopeScaling,
     Scheme,
-    divisor,
     everywhere,
     one_term_each,
-    opt_length,
+    parse_factor_only,
     where,
 )
 from ._float32 import default32, scaled_base32
-
-
-def parse_factor_only(d: Mapping[str, Any], rope_type: str) -> RopeScaling:
-    """``factor`` (required) and ``max_position_embeddings``: ntk and dynamic."""
-    max_pos = opt_length(d, "max_position_embeddings", rope_type)
-    return RopeScaling(
-        rope_type, factor=divisor(d, "factor", rope_type), max_position_embeddings=max_pos
-    )
 
 
 def kappa(p: RopeScaling, r: int, ratio: float) -> float:
