@@ -42,9 +42,16 @@ def per_segment_min_base(
     """(b*, critical distance) by one search per segment, restarted at each boundary."""
     fm = frequency_model(dim, rotary_dim=dim, scaling=scaling, seq_len=context)
     b = START_BASE
-    for seg in fm.segments:
+    for k, seg in enumerate(fm.segments):
         one = _core.PiecewiseModel.scaled(
-            SimpleNamespace(denominator=fm.denominator, constant=fm.constant, segments=(seg,))
+            SimpleNamespace(
+                denominator=fm.denominator,
+                constant=fm.constant,
+                edges=fm.edges[k : k + 2],
+                coefficients=fm.coefficients[k : k + 1],
+                powers=fm.powers[k : k + 1],
+                counts=fm.counts[k : k + 1],
+            )
         )
         last = math.nextafter(seg.base_hi, 0.0) if math.isfinite(seg.base_hi) else 1e250
         if last < b:

@@ -20,7 +20,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ropebound import scaled_frequencies
-from ropebound.scaling import attention_factor, frequency_model, ntk_base, parse_scaling
+from ropebound.scaling import (
+    FrequencySegment,
+    attention_factor,
+    frequency_model,
+    ntk_base,
+    parse_scaling,
+)
 from ropebound.scaling._registry import SCHEMES
 
 from strategies import bases
@@ -360,11 +366,17 @@ def test_llama3_model_is_continuous_and_yarn_jumps() -> None:
     llama = next(s for s in SHIPPED if s[0] == "Llama-3.1-8B")
     model = frequency_model(llama[2], scaling=llama[4])
     assert model.jumps == () and len(model.segments) == 2 * 63 + 1  # two edges per pair i >= 1
-    for a, b in zip(model.segments, model.segments[1:], strict=False):
-        x = a.base_hi
-        left = [math.fsum(c * x ** (-p / model.denominator) for c, p in t) for t in a.terms]
-        right = [math.fsum(c * x ** (-p / model.denominator) for c, p in t) for t in b.terms]
-        np.testing.assert_allclose(left, right, rtol=1e-12)
+
+    def theta(seg: FrequencySegment, x: float) -> list[float]:
+        return [
+            math.fsum(
+                c * x ** (-p / model.denominator) for c, p in zip(cs[:n], ps[:n], strict=True)
+            )
+            for cs, ps, n in zip(seg.coefficients, seg.powers, seg.counts, strict=True)
+        ]
+
+    for a, b in itertools.pairwise(model.segments):
+        np.testing.assert_allclose(theta(a, a.base_hi), theta(b, a.base_hi), rtol=1e-12)
     ds = next(s for s in SHIPPED if s[0] == "DeepSeek-V3")
     ymodel = frequency_model(ds[2], rotary_dim=ds[3], scaling=ds[4])
     assert len(ymodel.jumps) == len(ymodel.segments) - 1 > 0
@@ -380,8 +392,8 @@ def test_llama3_model_is_continuous_and_yarn_jumps() -> None:
 def test_segment_terms_do_not_depend_on_the_other_bases_asked(
     scheme: str, r: int, factor: float, original: int, picks: list[int]
 ) -> None:
-    # Invariant: the schemes build all segments' terms at once, sharing term objects
-    # between them; a base's terms are the same whichever other bases come with it.
+    # Invariant: the schemes build all segments' terms at once, as arrays; a base's terms
+    # are the same whichever other bases come with it.
     extra = {"low_freq_factor": 1.0, "high_freq_factor": 4.0} if scheme == "llama3" else {}
     rs = {"rope_type": scheme, "factor": factor, "original_max_position_embeddings": original}
     p = parse_scaling({**rs, **extra}, r)
@@ -396,8 +408,11 @@ def test_segment_terms_do_not_depend_on_the_other_bases_asked(
     ]
     bases = [insides[k % len(insides)] for k in picks]
     together = terms(p, r, bases, None)
-    assert together == [terms(p, r, [b], None)[0] for b in bases]
-    assert [model.segment(b).terms for b in bases] == together
+    for k, b in enumerate(bases):
+        alone, seg = terms(p, r, [b], None), model.segment(b)
+        for name, got in zip(together._fields, together, strict=True):
+            np.testing.assert_array_equal(got[k], getattr(alone, name)[0])
+            np.testing.assert_array_equal(got[k], getattr(seg, name))
 
 
 def test_yarn_without_truncate_has_no_power_model() -> None:

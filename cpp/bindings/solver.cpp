@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
-#include <unordered_map>
+#include <string>
 #include <vector>
 
 #include "py_monitor.hpp"
@@ -51,43 +53,76 @@ MinBaseResult min_base_py(const PiecewiseModel& model, std::uint64_t context, do
   return r;
 }
 
-// The one conversion of a ropebound.scaling.FrequencyModel (denominator,
-// constant, segments of per-pair (coefficient, power) terms on
-// [base_lo, base_hi)) into the core's model: read by attribute, so the Python
-// side hands over its object as is, but a term (a FrequencyTerm NamedTuple) as
-// the tuple (coefficient, power) it is: a few thousand terms (YaRN's ramp)
-// cost a millisecond by attribute. The schemes share a pair's terms object
-// between the segments where it does not change (most pairs of most
-// segments): each object is read once, found again by identity (the model
-// keeps them alive during the call).
+using IntArray = py::array_t<std::int64_t, py::array::c_style>;
+
+// An integer array attribute: numpy's safe casts only (int32 is widened, a
+// float array is a TypeError rather than truncated).
+IntArray int_array(const py::object& fm, const char* name) {
+  auto out = IntArray::ensure(fm.attr(name));
+  if (!out) throw py::type_error(std::string(name) + " must be an array of integers");
+  return out;
+}
+
+// The one conversion of a ropebound.scaling.FrequencyModel into the core's
+// model, read by attribute (the Python side hands over its object as is):
+// denominator q, constant, edges (S + 1 bases: segment k is
+// [edges[k], edges[k+1])), coefficients and powers (S x pairs x T slots) and
+// counts (S x pairs, the terms of each pair). Arrays, not Python objects per
+// term: YaRN's model has a few hundred segments of 64 pairs each.
 PiecewiseModel piecewise_from_python(const py::object& fm) {
-  PiecewiseModel out;
   const int q = fm.attr("denominator").cast<int>();
   const double constant = fm.attr("constant").cast<double>();
   if (q < 1) throw std::invalid_argument("denominator must be >= 1");
-  std::unordered_map<const PyObject*, std::vector<FrequencyModel::Term>> read;
-  for (const py::handle seg : fm.attr("segments")) {
-    PiecewiseModel::Piece piece;
+  const auto edges = fm.attr("edges").cast<DoubleArray>();
+  const auto coefficients = fm.attr("coefficients").cast<DoubleArray>();
+  const auto powers = int_array(fm, "powers");
+  const auto counts = int_array(fm, "counts");
+  if (coefficients.ndim() != 3 || powers.ndim() != 3 || counts.ndim() != 2 || edges.ndim() != 1) {
+    throw std::invalid_argument(
+        "coefficients and powers must be 3-d (segments, pairs, slots), counts 2-d, edges 1-d");
+  }
+  const py::ssize_t segments = coefficients.shape(0);
+  const py::ssize_t pairs = coefficients.shape(1);
+  const py::ssize_t slots = coefficients.shape(2);
+  for (int axis = 0; axis < 3; ++axis) {
+    if (powers.shape(axis) != coefficients.shape(axis) ||
+        (axis < 2 && counts.shape(axis) != coefficients.shape(axis))) {
+      throw std::invalid_argument("coefficients, powers and counts must have matching shapes");
+    }
+  }
+  if (edges.shape(0) != segments + 1) {
+    throw std::invalid_argument("edges must have one more entry than there are segments");
+  }
+  const double* c = coefficients.data();
+  const std::int64_t* p = powers.data();
+  const std::int64_t* n = counts.data();
+  const double* e = edges.data();
+  PiecewiseModel out;
+  out.pieces.resize(static_cast<std::size_t>(segments));
+  for (py::ssize_t k = 0; k < segments; ++k) {
+    PiecewiseModel::Piece& piece = out.pieces[static_cast<std::size_t>(k)];
     piece.model.q = q;
     piece.model.constant = constant;
-    for (const py::handle terms : seg.attr("terms")) {
-      auto [at, fresh] = read.try_emplace(terms.ptr());
-      if (fresh) {
-        for (const py::handle t : terms) {
-          const auto term = t.cast<py::tuple>();
-          if (term.size() != 2) throw std::invalid_argument("a term is (coefficient, power)");
-          const int p = term[1].cast<int>();
-          if (p < 0) throw std::invalid_argument("exponents p must be >= 0");
-          at->second.push_back({term[0].cast<double>(), p});
-        }
+    piece.model.terms.reserve(static_cast<std::size_t>(pairs * slots));
+    piece.model.first.reserve(static_cast<std::size_t>(pairs) + 1);
+    for (py::ssize_t i = 0; i < pairs; ++i) {
+      const std::int64_t count = n[k * pairs + i];
+      if (count < 0 || count > slots) {
+        throw std::invalid_argument("counts must be in [0, slots per pair]");
       }
-      piece.model.pairs.push_back(at->second);
+      for (std::int64_t j = 0; j < count; ++j) {
+        const py::ssize_t at = (k * pairs + i) * slots + j;
+        if (p[at] < 0 || p[at] > std::numeric_limits<int>::max()) {
+          throw std::invalid_argument("exponents p must be in [0, 2**31 - 1]");
+        }
+        piece.model.terms.push_back({c[at], static_cast<int>(p[at])});
+      }
+      piece.model.first.push_back(piece.model.terms.size());
     }
-    piece.lo = seg.attr("base_lo").cast<double>();
-    const double hi = seg.attr("base_hi").cast<double>();
+    piece.lo = e[k];
+    const double hi = e[k + 1];
     // Segments are half-open [base_lo, base_hi): the last base is the double below.
     piece.last = std::isfinite(hi) ? std::nextafter(hi, 0.0) : kMaxBase;
-    out.pieces.push_back(std::move(piece));
   }
   return out;
 }

@@ -66,9 +66,10 @@ double FrequencyTable::max_theta() const {
 
 double model_theta_bound(const FrequencyModel& model, double base) {
   double best = 0.0;
-  for (const auto& terms : model.pairs) {
+  for (std::size_t i = 0; i < model.pairs(); ++i) {
     double sum = 0.0;
-    for (const auto& term : terms) {
+    for (std::size_t k = model.first[i]; k < model.first[i + 1]; ++k) {
+      const FrequencyModel::Term& term = model.terms[k];
       sum += std::fabs(term.c) * std::pow(base, -static_cast<double>(term.p) / model.q);
     }
     best = std::max(best, sum);
@@ -81,8 +82,7 @@ FrequencyModel FrequencyModel::rope(int dim, int rotary_dim) {
   FrequencyModel model;
   model.q = rotary_dim / 2;
   model.constant = (dim - rotary_dim) / 2;
-  model.pairs.resize(rotary_dim / 2);
-  for (int i = 0; i < rotary_dim / 2; ++i) model.pairs[i] = {{1.0, i}};
+  for (int i = 0; i < rotary_dim / 2; ++i) model.add_pair({{1.0, i}});
   model.plain = true;
   return model;
 }
@@ -94,13 +94,13 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
   int max_p = 0;
   std::size_t terms = 0;  // most terms of any pair
   if (model.plain) {
-    terms = model.pairs.empty() ? 0 : 1;
-    max_p = static_cast<int>(model.pairs.size()) - 1;
+    terms = model.pairs() == 0 ? 0 : 1;
+    max_p = static_cast<int>(model.pairs()) - 1;
   } else {
-    for (const auto& pair_terms : model.pairs) {
-      terms = std::max(terms, pair_terms.size());
-      for (const auto& t : pair_terms) max_p = std::max(max_p, t.p);
+    for (std::size_t i = 0; i < model.pairs(); ++i) {
+      terms = std::max(terms, model.first[i + 1] - model.first[i]);
     }
+    for (const auto& t : model.terms) max_p = std::max(max_p, t.p);
   }
   // powers[k] = t^k with t = base^(-1/q): t^1..t^7 by a chain, then
   // t^k = t^(k-8) * t^8 (eight independent chains, for instruction-level
@@ -120,7 +120,7 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
   }
   auto power_rel_err = [](int k) { return k * (kRootRelErr + 8.0 * kU2); };
 
-  const std::size_t n = model.pairs.size();
+  const std::size_t n = model.pairs();
   table.hi.resize(n);
   table.lo.resize(n);
   table.rel_err.resize(n);
@@ -166,8 +166,9 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
     dd theta{0.0, 0.0};
     double abs_err = 0.0, magnitude = 0.0, slope = 0.0, slope_abs = 0.0, curvature = 0.0;
     double curvature_signed = 0.0;
-    for (std::size_t k = 0; k < model.pairs[i].size(); ++k) {
-      const FrequencyModel::Term& t = model.pairs[i][k];
+    const std::size_t count = model.first[i + 1] - model.first[i];
+    for (std::size_t k = 0; k < count; ++k) {
+      const FrequencyModel::Term& t = model.terms[model.first[i] + k];
       const dd term = dd_mul_d(powers[t.p], t.c);
       table.term_value[k * n + i] = term.hi;
       table.term_rate[k * n + i] = t.p * inv_q;
@@ -187,7 +188,7 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
     }
     // dd additions after the first term (which lands on zero exactly): relative
     // error <= 3u^2 of the running magnitude each.
-    abs_err += 4.0 * kU2 * magnitude * static_cast<double>(model.pairs[i].size() - 1);
+    abs_err += 4.0 * kU2 * magnitude * static_cast<double>(count - 1);
     table.hi[i] = theta.hi;
     table.lo[i] = theta.lo;
     table.rel_err[i] = abs_err / theta.hi * (1.0 + 1e-12);

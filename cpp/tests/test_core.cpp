@@ -117,7 +117,7 @@ static void test_min_base_is_smallest_admissible() {
 static FrequencyModel two_term_model(int pairs) {
   FrequencyModel model;
   model.q = pairs;
-  for (int i = 0; i < pairs; ++i) model.pairs.push_back({{0.75, i}, {0.25, 2 * i}});
+  for (int i = 0; i < pairs; ++i) model.add_pair({{0.75, i}, {0.25, 2 * i}});
   return model;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <vector>
 
 namespace ropebound {
@@ -50,11 +51,22 @@ struct FrequencyModel {
     int p = 0;
   };
   int q = 1;
-  std::vector<std::vector<Term>> pairs;
+  // Pair i's terms are terms[first[i]] .. terms[first[i + 1] - 1]: one flat
+  // array, so a piecewise model of a few hundred pieces (YaRN's ramp) costs
+  // two allocations per piece to build, not one per pair.
+  std::vector<Term> terms;
+  std::vector<std::size_t> first{0};
   double constant = 0.0;  // unrotated pairs: theta = 0 for every base
   // Set by rope(): pair i is the single term 1 * b^(-i/q) (a fast path that
   // skips the general combination; same values and bounds).
   bool plain = false;
+
+  std::size_t pairs() const { return first.size() - 1; }
+  // Appends a pair made of `pair_terms`.
+  void add_pair(std::initializer_list<Term> pair_terms) {
+    terms.insert(terms.end(), pair_terms);
+    first.push_back(terms.size());
+  }
 
   static FrequencyModel rope(int dim, int rotary_dim);
 };

@@ -53,7 +53,7 @@ from typing import Any, Literal
 import numpy.typing as npt
 
 from .._validate import check_base, check_dim, check_rotary_dim, check_seq_len
-from ._base import FrequencyTerm, RopeScaling, length, real, where
+from ._base import RopeScaling, length, real, where
 from ._model import FrequencyModel, FrequencySegment, frequency_model
 from ._parse import ROPE_TYPES, parse_scaling, rope_type_of
 from ._registry import SCHEMES
@@ -64,7 +64,6 @@ __all__ = [
     "ROPE_TYPES",
     "FrequencyModel",
     "FrequencySegment",
-    "FrequencyTerm",
     "RopeScaling",
     "attention_factor",
     "frequency_model",
@@ -243,7 +242,6 @@ def attention_factor(
 for _obj in (
     FrequencyModel,
     FrequencySegment,
-    FrequencyTerm,
     RopeScaling,
     frequency_model,
     parse_scaling,

@@ -15,6 +15,7 @@ from .._validate import check_real
 
 FloatArray = npt.NDArray[np.float64]
 Float32Array = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,19 @@ class RopeScaling:
     long_factor: tuple[float, ...] | None = None
 
 
-class FrequencyTerm(NamedTuple):
-    r"""One term :math:`c\,b^{-p/q}` of a pair's frequency (``q`` is the model's)."""
+class Terms(NamedTuple):
+    r"""Every pair's terms at each of K bases, ``T`` slots per pair.
 
-    coefficient: float
-    power: int
+    At base ``k`` pair ``i`` is :math:`\sum_{j < n_{ki}} c_{kij}\, b^{-p_{kij}/q}` (``q``
+    is the model's, :math:`r/2`): ``coefficients`` :math:`c` (float64) and ``powers``
+    :math:`p` (int64, :math:`\ge 0`) have shape ``(K, r/2, T)``, ``counts`` :math:`n`
+    (int64, :math:`\le T`) shape ``(K, r/2)``. Slots past a pair's count hold
+    :math:`c = 0`, :math:`p = 0`, so equal terms are equal arrays.
+    """
 
-
-Pairs = tuple[tuple[FrequencyTerm, ...], ...]
+    coefficients: FloatArray
+    powers: IntArray
+    counts: IntArray
 
 
 def _no_breakpoints(p: RopeScaling, r: int) -> list[float]:
@@ -64,15 +70,15 @@ class Scheme:
 
     ``exact`` / ``float32`` take ``(base, r, parsed, seq_len)``; ``terms`` gives the
     piecewise model's terms of every pair at each of ``bases`` (one base inside each
-    segment, all at once: a scheme with many segments shares its term objects between
-    them, which keeps building the model cheap); ``breakpoints`` the bases where the
-    terms change (``jumps``: theta is discontinuous there).
+    segment, all at once, as arrays built with numpy: a model has up to a few hundred
+    segments, which Python objects per term would make slow to build); ``breakpoints``
+    the bases where the terms change (``jumps``: theta is discontinuous there).
     """
 
     parse: Callable[[Mapping[str, Any], int | None], RopeScaling]
     exact: Callable[[float, int, RopeScaling, int | None], FloatArray]
     float32: Callable[[float, int, RopeScaling, int | None], Float32Array]
-    terms: Callable[[RopeScaling, int, Sequence[float], int | None], list[Pairs]]
+    terms: Callable[[RopeScaling, int, Sequence[float], int | None], Terms]
     breakpoints: Callable[[RopeScaling, int], list[float]] = _no_breakpoints
     jumps: bool = False
     attention: Callable[[RopeScaling], float] = _unit_attention
@@ -158,11 +164,12 @@ def parse_factor_only(d: Mapping[str, Any], rope_type: str) -> RopeScaling:
     )
 
 
-def one_term_each(coefficients: Sequence[float]) -> Pairs:
-    """Pair i is :math:`c_i\\,b^{-i/q}`: the model of every scheme that rescales theta."""
-    return tuple((FrequencyTerm(float(c), i),) for i, c in enumerate(coefficients))
-
-
-def everywhere(pairs: Pairs, bases: Sequence[float]) -> list[Pairs]:
-    """The same terms at every base: a scheme whose model is one segment."""
-    return [pairs] * len(bases)
+def one_term_each(coefficients: npt.ArrayLike, bases: Sequence[float]) -> Terms:
+    """Pair i is :math:`c_i\\,b^{-i/q}` at every base: every scheme that rescales theta."""
+    c = np.asarray(coefficients, dtype=np.float64)
+    k, q = len(bases), len(c)
+    return Terms(
+        np.broadcast_to(c[None, :, None], (k, q, 1)),
+        np.broadcast_to(np.arange(q, dtype=np.int64)[None, :, None], (k, q, 1)),
+        np.ones((k, q), dtype=np.int64),
+    )

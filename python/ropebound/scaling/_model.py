@@ -12,22 +12,33 @@ import numpy as np
 
 from .._frequencies import plain_frequencies
 from .._validate import check_base, check_dim, check_rotary_dim, check_seq_len
-from ._base import FloatArray, Pairs
+from ._base import FloatArray, IntArray
 from ._parse import parse_scaling
 from ._registry import SCHEMES
 
 
 class FrequencySegment(NamedTuple):
-    r"""On ``base_lo <= b < base_hi``: :math:`\theta_i(b) = \sum_j c_{ij} b^{-p_{ij}/q}`."""
+    r"""On ``base_lo <= b < base_hi``: :math:`\theta_i(b) = \sum_{j < n_i} c_{ij} b^{-p_{ij}/q}`.
+
+    ``coefficients`` :math:`c` and ``powers`` :math:`p` have shape ``(r/2, T)``, ``counts``
+    :math:`n` shape ``(r/2,)``; slots :math:`j \ge n_i` hold zeros. Views into the model's
+    arrays.
+    """
 
     base_lo: float
     base_hi: float
-    terms: Pairs
+    coefficients: FloatArray
+    powers: IntArray
+    counts: IntArray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FrequencyModel:
     r""":math:`\theta_i` as a piecewise sum of powers of the base :math:`b`.
+
+    Segment ``k`` is ``edges[k] <= b < edges[k + 1]``; on it pair ``i`` is
+    :math:`\theta_i(b) = \sum_{j < n_{ki}} c_{kij}\, b^{-p_{kij}/q}`. The arrays are
+    read-only.
 
     Attributes
     ----------
@@ -36,10 +47,17 @@ class FrequencyModel:
         :math:`\theta = 0`).
     denominator : int
         :math:`q = r/2`: every exponent is :math:`-p/q` with an integer :math:`p \ge 0`.
-    segments : tuple of FrequencySegment
-        Consecutive intervals covering :math:`(1, \infty)`; the first starts at 1.0, the last
-        ends at ``inf``. Boundaries are where a pair changes band (llama3) or a YaRN
-        correction index changes (floor/ceil), solved for in closed form.
+    edges : numpy.ndarray
+        float64, shape ``(S + 1,)`` for ``S`` segments: consecutive intervals covering
+        :math:`(1, \infty)`, from 1.0 to ``inf``. Boundaries are where a pair changes band
+        (llama3) or a YaRN correction index changes (floor/ceil), solved for in closed form.
+    coefficients : numpy.ndarray
+        :math:`c`, float64, shape ``(S, r/2, T)`` (``T`` the most terms of any pair).
+    powers : numpy.ndarray
+        :math:`p`, int64, shape ``(S, r/2, T)``.
+    counts : numpy.ndarray
+        :math:`n`, the number of terms of each pair, int64, shape ``(S, r/2)``; slots past
+        it hold :math:`c = 0`, :math:`p = 0`.
     jumps : tuple of float
         The boundaries where :math:`\theta(b)` is discontinuous (YaRN with ``truncate``);
         at any other boundary the neighbouring segments agree. Exactly *at* a boundary the
@@ -50,7 +68,10 @@ class FrequencyModel:
     dim: int
     rotary_dim: int
     denominator: int
-    segments: tuple[FrequencySegment, ...]
+    edges: FloatArray
+    coefficients: FloatArray
+    powers: IntArray
+    counts: IntArray
     jumps: tuple[float, ...]
 
     @property
@@ -58,12 +79,20 @@ class FrequencyModel:
         """Number of unrotated pairs, :math:`(d-r)/2`: each adds :math:`\\cos 0 = 1` to B_m."""
         return float((self.dim - self.rotary_dim) // 2)
 
+    @property
+    def segments(self) -> tuple[FrequencySegment, ...]:
+        """Every segment, in increasing order of the base."""
+        return tuple(self._segment(k) for k in range(len(self.counts)))
+
+    def _segment(self, k: int) -> FrequencySegment:
+        lo, hi = self.edges[k : k + 2].tolist()
+        return FrequencySegment(lo, hi, self.coefficients[k], self.powers[k], self.counts[k])
+
     def segment(self, base: float) -> FrequencySegment:
         """The segment with ``base_lo <= base < base_hi``."""
         b = float(check_base(base))
-        los = [s.base_lo for s in self.segments]
-        k = int(np.searchsorted(los, b, side="right")) - 1
-        return self.segments[max(k, 0)]
+        k = int(np.searchsorted(self.edges, b, side="right")) - 1
+        return self._segment(max(k, 0))
 
     def evaluate(self, base: float) -> FloatArray:
         r""":math:`\theta_i(b)` from the model (float64)."""
@@ -73,9 +102,14 @@ class FrequencyModel:
         # b^(-p/q) = b^(-(p mod q)/q) * b^(-(p div q)), the first factor from the core's
         # double-double table: a plain exp(-p ln(b)/q) would lose |ln b| ulps.
         roots = plain_frequencies(b, 2 * q)
-        out = np.empty(len(seg.terms), dtype=np.float64)
-        for i, terms in enumerate(seg.terms):
-            out[i] = math.fsum(c * float(roots[p % q]) * b ** -(p // q) for c, p in terms)
+        out = np.empty(len(seg.counts), dtype=np.float64)
+        for i, (cs, ps, n) in enumerate(
+            zip(seg.coefficients.tolist(), seg.powers.tolist(), seg.counts.tolist(), strict=True)
+        ):
+            out[i] = math.fsum(
+                c * float(roots[p % q]) * b ** -(p // q)
+                for c, p in zip(cs[:n], ps[:n], strict=True)
+            )
         return out
 
 
@@ -128,28 +162,38 @@ def frequency_model(
     n = check_seq_len(seq_len, scaling)
     p = parse_scaling(scaling, r)
     scheme = SCHEMES[p.rope_type]
-    edges = [1.0, *sorted(set(scheme.breakpoints(p, r))), math.inf]
-    intervals: list[tuple[float, float]] = []
+    breaks = [1.0, *sorted(set(scheme.breakpoints(p, r))), math.inf]
+    logs = [math.log(x) for x in breaks]
+    los: list[float] = []
     insides: list[float] = []
-    for lo, hi in itertools.pairwise(edges):
+    for (lo, hi), (log_lo, log_hi) in zip(
+        itertools.pairwise(breaks), itertools.pairwise(logs), strict=True
+    ):
         # A point well inside (lo, hi): the geometric mean (via logs: lo*hi may overflow),
         # or 2*lo on the last interval.
-        inside = math.exp(0.5 * (math.log(lo) + math.log(hi))) if math.isfinite(hi) else 2.0 * lo
+        inside = math.exp(0.5 * (log_lo + log_hi)) if math.isfinite(hi) else 2.0 * lo
         if lo < inside < hi:  # else an interval too thin to sample (coinciding breakpoints)
-            intervals.append((lo, hi))
+            los.append(lo)
             insides.append(inside)
-    segments: list[FrequencySegment] = []
-    jumps: list[float] = []
-    # All intervals' terms at once: the scheme shares term objects between them.
-    for (lo, hi), terms in zip(intervals, scheme.terms(p, r, insides, n), strict=True):
-        if segments and segments[-1].terms == terms:
-            segments[-1] = segments[-1]._replace(base_hi=hi)
-            continue
-        if segments and scheme.jumps:
-            jumps.append(lo)
-        if segments:
-            segments[-1] = segments[-1]._replace(base_hi=lo)
-        segments.append(FrequencySegment(lo, hi, terms))
-    return FrequencyModel(
-        dim=d, rotary_dim=r, denominator=r // 2, segments=tuple(segments), jumps=tuple(jumps)
+    c, pw, cnt = scheme.terms(p, r, insides, n)
+    # A segment is a run of intervals with the same terms; it starts where they change.
+    starts = np.ones(len(insides), dtype=bool)
+    starts[1:] = (
+        (c[1:] != c[:-1]).any(axis=(1, 2))
+        | (pw[1:] != pw[:-1]).any(axis=(1, 2))
+        | (cnt[1:] != cnt[:-1]).any(axis=1)
     )
+    edges = np.append(np.asarray(los, dtype=np.float64)[starts], math.inf)
+    model = FrequencyModel(
+        dim=d,
+        rotary_dim=r,
+        denominator=r // 2,
+        edges=edges,
+        coefficients=np.ascontiguousarray(c[starts]),
+        powers=np.ascontiguousarray(pw[starts]),
+        counts=np.ascontiguousarray(cnt[starts]),
+        jumps=tuple(edges[1:-1].tolist()) if scheme.jumps else (),
+    )
+    for a in (model.edges, model.coefficients, model.powers, model.counts):
+        a.flags.writeable = False
+    return model

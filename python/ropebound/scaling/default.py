@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from .._frequencies import plain_frequencies
-from ._base import Float32Array, FloatArray, Pairs, RopeScaling, Scheme, everywhere, one_term_each
+from ._base import Float32Array, FloatArray, RopeScaling, Scheme, Terms, one_term_each
 from ._float32 import default32
 
 
@@ -22,8 +24,8 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
     return default32(base, r)
 
 
-def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> list[Pairs]:
-    return everywhere(one_term_each([1.0] * (r // 2)), bases)
+def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> Terms:
+    return one_term_each(np.ones(r // 2), bases)
 
 
 SCHEME = Scheme(parse=_parse, exact=_exact, float32=_float32, terms=_terms)

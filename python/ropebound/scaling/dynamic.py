@@ -11,10 +11,9 @@ import numpy as np
 from ._base import (
     Float32Array,
     FloatArray,
-    Pairs,
     RopeScaling,
     Scheme,
-    everywhere,
+    Terms,
     parse_factor_only,
     where,
 )
@@ -74,8 +73,8 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
     return default32(new_base, r)
 
 
-def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> list[Pairs]:
-    return everywhere(terms_with_kappa(r, _kappa(p, r, seq_len)), bases)
+def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> Terms:
+    return terms_with_kappa(r, _kappa(p, r, seq_len), bases)
 
 
 SCHEME = Scheme(parse=_parse, exact=_exact, float32=_float32, terms=_terms)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from .._frequencies import plain_frequencies
 from ._base import (
     Float32Array,
     FloatArray,
-    Pairs,
     RopeScaling,
     Scheme,
-    everywhere,
+    Terms,
     one_term_each,
     parse_factor_only,
 )
@@ -34,9 +35,9 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
     return out
 
 
-def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> list[Pairs]:
+def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> Terms:
     assert p.factor is not None
-    return everywhere(one_term_each([1.0 / p.factor] * (r // 2)), bases)
+    return one_term_each(np.full(r // 2, 1.0 / p.factor), bases)
 
 
 SCHEME = Scheme(parse=_parse, exact=_exact, float32=_float32, terms=_terms)

@@ -12,10 +12,9 @@ import numpy as np
 from ._base import (
     Float32Array,
     FloatArray,
-    Pairs,
     RopeScaling,
     Scheme,
-    everywhere,
+    Terms,
     factor_list,
     length,
     one_term_each,
@@ -79,9 +78,9 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
     return recip32(ext * pow32(base32(base), exponents32(r)))
 
 
-def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> list[Pairs]:
-    ext = _factors(p, seq_len)
-    return everywhere(one_term_each([1.0 / ext[i] for i in range(r // 2)]), bases)
+def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> Terms:
+    ext = np.asarray(_factors(p, seq_len), dtype=np.float64)
+    return one_term_each(1.0 / ext, bases)
 
 
 def _attention(p: RopeScaling) -> float:

@@ -16,10 +16,9 @@ from .._validate import check_base
 from ._base import (
     Float32Array,
     FloatArray,
-    Pairs,
     RopeScaling,
     Scheme,
-    everywhere,
+    Terms,
     one_term_each,
     parse_factor_only,
     where,
@@ -51,9 +50,10 @@ def exact_with_kappa(base: float, r: int, p: RopeScaling, k: float) -> FloatArra
     return plain_frequencies(eff, r)
 
 
-def terms_with_kappa(r: int, k: float) -> Pairs:
+def terms_with_kappa(r: int, k: float, bases: Sequence[float]) -> Terms:
     q = r // 2
-    return one_term_each([k ** (-i / q) for i in range(q)])
+    # Python's pow, one pair at a time: numpy's vectorised pow may round differently.
+    return one_term_each([k ** (-i / q) for i in range(q)], bases)
 
 
 def _parse(d: Mapping[str, Any], rotary_dim: int | None) -> RopeScaling:
@@ -74,8 +74,8 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
     return default32(scaled_base32(base * _kappa(p, r), p), r)
 
 
-def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> list[Pairs]:
-    return everywhere(terms_with_kappa(r, _kappa(p, r)), bases)
+def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> Terms:
+    return terms_with_kappa(r, _kappa(p, r), bases)
 
 
 SCHEME = Scheme(parse=_parse, exact=_exact, float32=_float32, terms=_terms)

@@ -18,10 +18,9 @@ import numpy as np
 from ._base import (
     Float32Array,
     FloatArray,
-    FrequencyTerm,
-    Pairs,
     RopeScaling,
     Scheme,
+    Terms,
     divisor,
     length,
     opt_length,
@@ -138,32 +137,26 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
     return out
 
 
-def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> list[Pairs]:
-    assert p.factor is not None
+def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> Terms:
+    assert p.factor is not None and p.original_max_position_embeddings is not None
     q = r // 2
-    # The terms depend on the base through the correction range only: one row per range.
-    ranges, row_of = np.unique(
-        np.array([_range(p, r, b) for b in bases], dtype=np.float64).reshape(-1, 2),
-        axis=0,
-        return_inverse=True,
-    )
-    lo, hi = ranges[:, :1], ranges[:, 1:]
+    # The correction range of every base at once, with correction_range's operations in its
+    # order; ln(b) from math.log as there (numpy's vectorised log may round differently).
+    log_b = np.array([math.log(b) for b in bases], dtype=np.float64)
+    big_l = p.original_max_position_embeddings
+    fast = r * math.log(big_l / (p.beta_fast * 2 * math.pi)) / (2 * log_b)
+    slow = r * math.log(big_l / (p.beta_slow * 2 * math.pi)) / (2 * log_b)
+    lo = np.maximum(np.floor(fast), 0.0)[:, None]
+    hi = np.minimum(np.ceil(slow), r - 1)[:, None]
     hi = np.where(lo == hi, hi + 0.001, hi)  # as _ramp
     ramp = np.clip((np.arange(q, dtype=np.float64) - lo) / (hi - lo), 0.0, 1.0)
     coefficients = ramp / p.factor + (1.0 - ramp)  # transformers' mix, as _exact
-    # Pairs outside the ramp (coefficient 1 or 1/factor) share their terms between
-    # segments; only the few pairs on the ramp get terms of their own.
-    unscaled = np.empty(q, dtype=object)  # filled cell by cell: the cells are tuples
-    scaled = np.empty(q, dtype=object)
-    for i in range(q):
-        unscaled[i] = (FrequencyTerm(1.0, i),)
-        scaled[i] = (FrequencyTerm(1.0 / p.factor, i),)
-    pairs = np.where(coefficients == 1.0, unscaled, scaled)
-    ks, js = np.nonzero((coefficients != 1.0) & (coefficients != 1.0 / p.factor))
-    for k, i, c in zip(ks.tolist(), js.tolist(), coefficients[ks, js].tolist(), strict=True):
-        pairs[k, i] = (FrequencyTerm(c, i),)
-    rows = [tuple(row) for row in pairs]
-    return [rows[k] for k in row_of.reshape(-1).tolist()]
+    shape = (len(bases), q, 1)
+    return Terms(
+        coefficients.reshape(shape),
+        np.broadcast_to(np.arange(q, dtype=np.int64)[None, :, None], shape),
+        np.ones(shape[:2], dtype=np.int64),
+    )
 
 
 def _breakpoints(p: RopeScaling, r: int) -> list[float]:
