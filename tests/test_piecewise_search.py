@@ -12,6 +12,7 @@ import math
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -93,6 +94,56 @@ def test_one_model_per_scaled_call() -> None:
     fm = frequency_model(128, rotary_dim=128, scaling=llama3(8.0, 2048), seq_len=8192)
     assert _core.PiecewiseModel.scaled(fm).pieces == len(fm.segments) > 1
     assert _core.PiecewiseModel.rope(128, 128).pieces == 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    scheme=st.sampled_from([llama3, yarn]),
+    dim=st.sampled_from([8, 32, 128]),
+    factor=st.sampled_from([2.0, 8.0, 32.0]),
+    original=st.sampled_from([16, 1024, 8192]),
+    where=st.floats(0.01, 0.99),
+)
+def test_converted_model_tables_are_the_exact_frequencies(
+    scheme: Any, dim: int, factor: float, original: int, where: float
+) -> None:
+    # Invariant: the core's table of the converted model, at a base inside any segment,
+    # is the scheme's exact formula (scaled_frequencies, which never sees the terms).
+    scaling = scheme(factor, original)
+    fm = frequency_model(dim, scaling=scaling)
+    pm = _core.PiecewiseModel.scaled(fm)
+    assert pm.pieces == len(fm.segments)
+    for seg in fm.segments:
+        hi = min(seg.base_hi, 1e12 * seg.base_lo)
+        b = math.exp(math.log(seg.base_lo) + where * (math.log(hi) - math.log(seg.base_lo)))
+        if not seg.base_lo < b < seg.base_hi:
+            continue
+        want = rb.scaled_frequencies(b, dim, scaling=scaling)
+        table = pm.table(b)
+        assert table.constant == 0.0
+        np.testing.assert_allclose(table.hi, want, rtol=1e-13, err_msg=f"base {b}")
+
+
+def arrays_of(fm: Any, **changes: Any) -> SimpleNamespace:
+    names = ("denominator", "constant", "edges", "coefficients", "powers", "counts")
+    return SimpleNamespace(**{name: getattr(fm, name) for name in names} | changes)
+
+
+def test_conversion_rejects_inconsistent_arrays() -> None:
+    fm = frequency_model(16, scaling=llama3(8.0, 64))
+    assert _core.PiecewiseModel.scaled(arrays_of(fm)).pieces == len(fm.segments)
+    bad = [
+        ({"powers": fm.powers.astype(np.float64)}, TypeError, "powers must be an array of int"),
+        ({"counts": fm.counts + 2}, ValueError, "counts must be in"),
+        ({"powers": fm.powers - 1}, ValueError, "exponents p must be in"),
+        ({"edges": fm.edges[:-1]}, ValueError, "edges must have one more entry"),
+        ({"counts": fm.counts[:, :-1]}, ValueError, "matching shapes"),
+        ({"coefficients": fm.coefficients[0]}, ValueError, "must be 3-d"),
+        ({"denominator": 0}, ValueError, "denominator must be >= 1"),
+    ]
+    for changes, error, match in bad:
+        with pytest.raises(error, match=match):
+            _core.PiecewiseModel.scaled(arrays_of(fm, **changes))
 
 
 @pytest.mark.parametrize(

@@ -124,7 +124,8 @@ def frequency_model(
 
     On each segment ``[b_lo, b_hi)``,
     :math:`\theta_i(b) = \sum_j c_{ij}\, b^{-p_{ij}/q}` with integers :math:`p_{ij} \ge 0`,
-    :math:`q = r/2`, and float64 :math:`c_{ij}`:
+    :math:`q = r/2`, and float64 :math:`c_{ij}` (held as arrays over all segments at once,
+    see :class:`FrequencyModel`):
 
     * default: one term, :math:`c = 1`, :math:`p = i`;
     * linear: :math:`c = 1/s`; longrope: :math:`c = 1/e_i` (``seq_len`` picks the list);
@@ -156,6 +157,8 @@ def frequency_model(
     >>> model = frequency_model(8, scaling=scaling)
     >>> np.allclose(model.evaluate(1e4), scaled_frequencies(1e4, 8, scaling=scaling))
     True
+    >>> model.edges.tolist(), model.coefficients.shape, model.powers[0, :, 0].tolist()
+    ([1.0, inf], (1, 4, 1), [0, 1, 2, 3])
     """
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
