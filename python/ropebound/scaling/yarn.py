@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -31,10 +31,17 @@ from ._base import (
 from ._float32 import F32, base32, exponents32, pow32, recip32
 from .default import _exact as plain
 
+_LogBase = TypeVar("_LogBase", float, FloatArray)
+
+
+def _dim_at(rotations: float, r: int, log_base: _LogBase, original_length: int) -> _LogBase:
+    """:func:`correction_dim` from :math:`\\ln b`: one base, or many at once (_terms)."""
+    return r * math.log(original_length / (rotations * 2 * math.pi)) / (2 * log_base)
+
 
 def correction_dim(rotations: float, r: int, base: float, original_length: int) -> float:
     """The (continuous) pair index whose frequency turns ``rotations`` times over ``L0``."""
-    return r * math.log(original_length / (rotations * 2 * math.pi)) / (2 * math.log(base))
+    return _dim_at(rotations, r, math.log(base), original_length)
 
 
 def correction_range(
@@ -140,14 +147,12 @@ def _float32(base: float, r: int, p: RopeScaling, seq_len: int | None) -> Float3
 def _terms(p: RopeScaling, r: int, bases: Sequence[float], seq_len: int | None) -> Terms:
     assert p.factor is not None and p.original_max_position_embeddings is not None
     q = r // 2
-    # The correction range of every base at once, with correction_range's operations in its
-    # order; ln(b) from math.log as there (numpy's vectorised log may round differently).
+    # correction_range at every base at once (truncated: the model requires it), ln(b) from
+    # math.log as there: numpy's vectorised log may round differently.
     log_b = np.array([math.log(b) for b in bases], dtype=np.float64)
     big_l = p.original_max_position_embeddings
-    fast = r * math.log(big_l / (p.beta_fast * 2 * math.pi)) / (2 * log_b)
-    slow = r * math.log(big_l / (p.beta_slow * 2 * math.pi)) / (2 * log_b)
-    lo = np.maximum(np.floor(fast), 0.0)[:, None]
-    hi = np.minimum(np.ceil(slow), r - 1)[:, None]
+    lo = np.maximum(np.floor(_dim_at(p.beta_fast, r, log_b, big_l)), 0.0)[:, None]
+    hi = np.minimum(np.ceil(_dim_at(p.beta_slow, r, log_b, big_l)), r - 1)[:, None]
     hi = np.where(lo == hi, hi + 0.001, hi)  # as _ramp
     ramp = np.clip((np.arange(q, dtype=np.float64) - lo) / (hi - lo), 0.0, 1.0)
     coefficients = ramp / p.factor + (1.0 - ramp)  # transformers' mix, as _exact
