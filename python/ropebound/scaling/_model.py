@@ -180,6 +180,7 @@ def frequency_model(
             insides.append(inside)
     c, pw, cnt = scheme.terms(p, r, insides, n)
     # A segment is a run of intervals with the same terms; it starts where they change.
+    # (Indexing with the mask copies: the model owns C-contiguous arrays, not the scheme's.)
     starts = np.ones(len(insides), dtype=bool)
     starts[1:] = (
         (c[1:] != c[:-1]).any(axis=(1, 2))
@@ -192,9 +193,9 @@ def frequency_model(
         rotary_dim=r,
         denominator=r // 2,
         edges=edges,
-        coefficients=np.ascontiguousarray(c[starts]),
-        powers=np.ascontiguousarray(pw[starts]),
-        counts=np.ascontiguousarray(cnt[starts]),
+        coefficients=c[starts],
+        powers=pw[starts],
+        counts=cnt[starts],
         jumps=tuple(edges[1:-1].tolist()) if scheme.jumps else (),
     )
     for a in (model.edges, model.coefficients, model.powers, model.counts):
