@@ -279,7 +279,7 @@ AdmissibleWindows admissible_windows(const PiecewiseModel& model, std::uint64_t 
   double b = lo;
   while (b <= hi) {
     range.reached(b);
-    const MinBaseResult r = min_base_search(model, context, b, false, inner, hi);
+    const MinBaseResult r = min_base_search(model, context, b, inner, hi);
     if (r.stopped) {
       out.stopped = true;
       return out;
