@@ -21,8 +21,10 @@
    dicts of tests/test_scaled_bounds.py, seq_len = L) against min_base(L, 128)
    at L = 2**16 and 2**20, best of five (three at 2**20) each, interleaved in
    this process (target: scaled <= 2x plain).
-4. staircase(2**20, 128) and sweep_min_base over L = 2**10 ... 2**20 x
-   d in {64, 96, 128, 256}: total time and time per L.
+4. staircase(2**20, 128) against min_base(2**20, 128), interleaved, best of
+   three staircases and six searches (target: <= 20x); with --staircase-top K
+   also staircase(2**K, 128) once. Then sweep_min_base over L = 2**10 ... 2**20 x
+   d in {64, 96, 128, 256}: total time and time per (L, d).
 
 Results go to bench/results/min_base.json.
 """
@@ -105,12 +107,42 @@ def scaled_rows(sizes: list[int]) -> list[dict[str, Any]]:
     return rows
 
 
+def staircase_row(L: int, runs: int = 3) -> dict[str, Any]:
+    """staircase(L, 128) against min_base(L, 128), interleaved (target <= 20x)."""
+    stair_times, search_times = [], []
+    stairs = None
+    for _ in range(runs):
+        t, stairs = timed(lambda: rb.staircase(L, 128))
+        stair_times.append(t)
+        search_times += [timed(lambda: rb.min_base(L, 128))[0] for _ in range(2)]
+    assert stairs is not None
+    ratio = min(stair_times) / min(search_times)
+    print(
+        f"\nstaircase({L}, 128): {min(stair_times):.3f} s (best of {runs}), {len(stairs)} steps, "
+        f"min_base {min(search_times):.4f} s: ratio {ratio:.1f} (target <= 20)"
+    )
+    return {
+        "max_context": L,
+        "seconds": min(stair_times),
+        "steps": len(stairs),
+        "min_base_seconds": min(search_times),
+        "ratio": ratio,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smaller sizes (smoke test)")
     ap.add_argument("--skip-grid", action="store_true", help="skip the slow grid baseline")
     ap.add_argument(
         "--max-density", type=int, default=10**4, help="largest grid density (points per decade)"
+    )
+    ap.add_argument(
+        "--staircase-top",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also time staircase(2**K, 128) once against min_base (e.g. 24: minutes)",
     )
     args = ap.parse_args()
     results: dict[str, Any] = {}
@@ -215,12 +247,9 @@ def main() -> None:
     results["scaled"] = scaled_rows([2**12, 2**14] if args.quick else [2**16, 2**20])
 
     big = 2**14 if args.quick else 2**20
-    t_stairs, stairs = timed(lambda: rb.staircase(big, 128))
-    print(
-        f"\nstaircase({big}, 128): {t_stairs:.2f} s, {len(stairs)} steps, "
-        f"{t_stairs / big * 1e6:.2f} us per L"
-    )
-    results["staircase"] = {"max_context": big, "seconds": t_stairs, "steps": len(stairs)}
+    results["staircase"] = staircase_row(big)
+    if args.staircase_top:
+        results["staircase_top"] = staircase_row(2**args.staircase_top, runs=1)
 
     contexts = [2**k for k in range(10, 15 if args.quick else 21)]
     dims = [64, 96, 128, 256]

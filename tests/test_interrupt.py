@@ -89,6 +89,21 @@ except KeyboardInterrupt:
     print("after", rb.admissible_bases(4096, 128, (2.69e4, 2.7e4))[0][0], flush=True)
 """
 
+# The staircase up to 2^24: minutes; progress is the largest context settled.
+STAIRCASE_SNIPPET = """
+import ropebound as rb
+calls = []
+print("ready", flush=True)
+try:
+    rb.staircase(2**24, 128, progress=lambda d, t: calls.append((d, t)))
+    print("finished", flush=True)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    done = [d for d, _ in calls]
+    print("progress", len(calls), done == sorted(done), calls[-1][1] if calls else 0, flush=True)
+    print("after", rb.staircase(4096, 128).min_base(4096), flush=True)
+"""
+
 
 def interrupt_after(snippet: str, delay: float) -> tuple[str, float]:
     """Run snippet, send SIGINT `delay` s after it prints "ready"; (stdout, seconds to exit)."""
@@ -169,5 +184,16 @@ def test_ctrl_c_interrupts_admissible_bases_with_progress() -> None:
     # The position in the range only moves up, out of 1000.
     assert int(n_calls) >= 2 and monotone == "True" and int(total) == 1000, progress
     # The interpreter still computes right: the first window starts at b*(4096, 128).
+    assert "after 26952.33922785787" in out, out
+    assert elapsed < STOP_WITHIN, elapsed
+
+
+def test_ctrl_c_interrupts_staircase_with_progress() -> None:
+    out, elapsed = interrupt_after(STAIRCASE_SNIPPET, 1.5)
+    assert "interrupted" in out, out
+    progress = next(line for line in out.splitlines() if line.startswith("progress"))
+    _, n_calls, monotone, total = progress.split()
+    # Contexts settled so far only grow, out of 2^24 distances.
+    assert int(n_calls) >= 2 and monotone == "True" and int(total) == 2**24, progress
     assert "after 26952.33922785787" in out, out
     assert elapsed < STOP_WITHIN, elapsed

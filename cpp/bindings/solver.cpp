@@ -45,7 +45,8 @@ MinBaseResult min_base_py(const PiecewiseModel& model, std::uint64_t context, do
   MinBaseResult r;
   {
     py::gil_scoped_release release;  // the search owns all its data
-    r = min_base_search(model, context, start_base, staircase, &monitor, max_base, workers);
+    r = staircase ? staircase_search(model, context, start_base, &monitor, max_base)
+                  : min_base_search(model, context, start_base, &monitor, max_base, workers);
   }
   // A Ctrl-C during the parallel search's last moments may come after the
   // search finished: it still interrupts.

@@ -28,13 +28,12 @@ double advance_base(double b, double h) {
 // there and the longer of two certified intervals of negativity, the Taylor
 // step g(u+h) <= g(u) + g'(u) h + M h^2 / 2 (M bounds |g''| for all larger u)
 // and the PhaseWalk from `base`, whose cheap evaluations carry it to within
-// stop_fraction of m's root (walk.hpp). With `anchored`, the caller has
+// kLocalStopFraction of m's root (walk.hpp). With `anchored`, the caller has
 // already anchored `walk` at (m, table) and evaluated it at 0 (`start`). The
 // base returned is the first double past the proved interval; whether m is
 // still negative there is for the next violator search to see.
 double jump_past(std::uint64_t m, double base, const FrequencyTable& table, PhaseWalk& walk,
-                 bool anchored, const DecayDerivatives& start, double stop_fraction,
-                 MinBaseResult& stats) {
+                 bool anchored, const DecayDerivatives& start, MinBaseResult& stats) {
   DecayDerivatives d = start;
   if (!anchored) {
     walk.reset(m, table);
@@ -52,7 +51,7 @@ double jump_past(std::uint64_t m, double base, const FrequencyTable& table, Phas
     // Positive root of curvature/2 h^2 + slope_upper h + upper = 0.
     h = first_root(upper, d.slope + d.slope_error, 0.5 * d.curvature_bound);
     h = std::min(h, 1.0) * (1.0 - 1e-9);
-    h = std::max(h, walk.negative_reach(d, stop_fraction, stats.walk_evaluations));
+    h = std::max(h, walk.negative_reach(d, kLocalStopFraction, stats.walk_evaluations));
   }
   // Every double up to base e^h is negative: continue from the next one.
   return std::nextafter(advance_base(base, h), std::numeric_limits<double>::infinity());
@@ -66,11 +65,9 @@ double jump_past(std::uint64_t m, double base, const FrequencyTable& table, Phas
 // violator hint and the scratch buffers carry over: violators of neighbouring
 // bases sit at neighbouring distances whatever the piece.
 MinBaseResult search(const PiecewiseModel& model, std::uint64_t context, double start_base,
-                     bool staircase, Monitor* monitor, SearchLink& link, std::int64_t first_hint) {
+                     Monitor* monitor, SearchLink& link, std::int64_t first_hint) {
   MinBaseResult result;
-  Certificates certificates(staircase ? context : 0);
   Poller poller(monitor);
-  std::uint64_t largest_first = 0;  // largest first violator seen (staircase mode)
   std::int64_t hint = first_hint;
   double b = start_base;
   std::size_t piece = model.piece_from(b);
@@ -93,7 +90,6 @@ MinBaseResult search(const PiecewiseModel& model, std::uint64_t context, double 
       // Past this piece: the next one begins with nothing proved about it.
       piece = model.piece_from(b);
       if (piece < model.pieces.size()) b = std::max(b, model.pieces[piece].lo);
-      if (staircase) certificates = Certificates(context);
       result.critical_distance = -1;
     }
     if (piece == model.pieces.size() || b > link.max_base.load(std::memory_order_relaxed) ||
@@ -104,10 +100,9 @@ MinBaseResult search(const PiecewiseModel& model, std::uint64_t context, double 
     }
     const PiecewiseModel::Piece& current = model.pieces[piece];
     model_table_into(current.model, b, state.table);
-    state.prepare(b, context, staircase);
+    make_screen_rotation(state.table, state.screen);
     const std::int64_t violator =
-        staircase ? certificates.first_violator(state, result)
-                  : local_violator(state, context, hint, abandon, poller, local, result);
+        local_violator(state, context, hint, abandon, poller, local, result);
     if (violator == kStopped && abandon()) continue;  // cancelled or cut off: see above
     if (violator == kStopped) {
       result.stopped = true;
@@ -115,24 +110,17 @@ MinBaseResult search(const PiecewiseModel& model, std::uint64_t context, double 
     }
     if (violator < 0) {
       result.base = b;
-      if (staircase) result.staircase.push_back({context, b, result.critical_distance});
       return result;
     }
     const auto v = static_cast<std::uint64_t>(violator);
-    if (staircase && v > largest_first) {
-      result.staircase.push_back({v, b, result.critical_distance});
-      largest_first = v;
-    }
-    const bool anchored = !staircase && local.has_chosen;
-    b = jump_past(v, b, state.table, local.walk, anchored, local.chosen,
-                  staircase ? 0.0 : kLocalStopFraction, result);
+    b = jump_past(v, b, state.table, local.walk, local.has_chosen, local.chosen, result);
     b = std::min(b, std::nextafter(current.last, std::numeric_limits<double>::infinity()));
     result.critical_distance = violator;
     hint = violator;
     ++result.jumps;
     link.position.store(b, std::memory_order_relaxed);
     link.violator.store(violator, std::memory_order_relaxed);
-    if (!poller.keep_going(staircase ? largest_first : v, context)) {
+    if (!poller.keep_going(v, context)) {
       result.stopped = true;
       return result;
     }

@@ -1,7 +1,8 @@
 // Internals of the minimal-base search, shared by its files: scan.cpp (the
 // certified scan), violator.cpp (where the next violator is), jump.cpp (the
 // serial jump search over a piecewise model), parallel.cpp (threads: the
-// scheduling of scans and searches) and admissible.cpp (admissible windows).
+// scheduling of scans and searches), staircase.cpp (the chain of searches)
+// and admissible.cpp (admissible windows).
 // Not installed, not part of the API.
 #pragma once
 
@@ -52,33 +53,13 @@ FirstNegative scan_for_negative(const FrequencyTable& table, std::uint64_t start
                                 bool parallel, Monitor* monitor, bool from_top,
                                 const std::function<bool()>& abandon = {});
 
-constexpr std::uint64_t kBlock = kBabySteps;  // distances per certificate block
-constexpr std::uint64_t kGroupBlocks = 64;    // blocks per group certificate
+constexpr std::uint64_t kBlock = kBabySteps;  // distances per screened block
 
 // Everything the search needs at one base. Reused from base to base: the
 // vectors keep their storage.
 struct BaseState {
-  double base = 0.0;
   FrequencyTable table;
-  Rotation rot;
   ScreenRotation screen;
-  double block_error = 0.0;
-  double rate_bound = 0.0;  // sum_i slope_abs_i: |dB_m/du| <= m * rate_bound
-
-  // Call after filling `table` with the table at b. The staircase's rigorous
-  // block scans use rot, block_error and rate_bound, the local search only
-  // the screen.
-  void prepare(double b, std::uint64_t context, bool staircase) {
-    base = b;
-    if (staircase) {
-      make_rotation_into(table, false, rot);
-      block_error = recurrence_error_bound(table, rot, context - 1, 0, kBabySteps - 1);
-      rate_bound = 0.0;
-      for (double s : table.slope_abs) rate_bound += s;
-    } else {
-      make_screen_rotation(table, screen);
-    }
-  }
 };
 
 // Buffers of the local violator search, kept across bases.
@@ -97,26 +78,6 @@ struct LocalScratch {
 // Returned by the violator searches when the monitor asked to stop.
 constexpr std::int64_t kStopped = -2;
 
-// Block certificates for the first-violator search (staircase mode):
-// expire[k] is a base below which block k is certified non-negative (bases
-// only grow during a search, and the certificates hold for one exact model).
-class Certificates {
- public:
-  explicit Certificates(std::uint64_t context)
-      : context_(context),
-        n_blocks_((context + kBlock - 1) / kBlock),
-        expire_(n_blocks_, 0.0),
-        group_expire_((n_blocks_ + kGroupBlocks - 1) / kGroupBlocks, 0.0),
-        values_(kBlock) {}
-
-  // Smallest m < context with B_m(state.base) < 0, or -1.
-  std::int64_t first_violator(const BaseState& state, MinBaseResult& result);
-
- private:
-  std::uint64_t context_, n_blocks_;
-  std::vector<double> expire_, group_expire_, values_;
-};
-
 // Some m < context with B_m(state.base) < 0, -1 when there is none, kStopped
 // (violator.cpp).
 std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::int64_t hint,
@@ -134,6 +95,6 @@ struct SearchLink {
 // The serial jump search over a piecewise model from start_base until an
 // admissible base or link.max_base (jump.cpp).
 MinBaseResult search(const PiecewiseModel& model, std::uint64_t context, double start_base,
-                     bool staircase, Monitor* monitor, SearchLink& link, std::int64_t first_hint);
+                     Monitor* monitor, SearchLink& link, std::int64_t first_hint);
 
 }  // namespace ropebound::search

@@ -1,6 +1,5 @@
-// Where the next violator is: the first negative distance under block
-// certificates (staircase mode), or any negative distance near the previous
-// one, screened in single precision and confirmed in double (min_base).
+// Where the next violator is: any negative distance near the previous one,
+// screened in single precision and confirmed in double.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -8,75 +7,6 @@
 #include "search_detail.hpp"
 
 namespace ropebound::search {
-
-namespace {
-
-// Scans one block of at most kBlock distances at the state's base. Returns the
-// first certified-negative distance (or -1) and the smallest certified lower
-// bound of the others (the block's margin).
-struct BlockScan {
-  std::int64_t violator = -1;
-  double margin = std::numeric_limits<double>::infinity();
-};
-
-BlockScan scan_block(const BaseState& state, std::uint64_t first, std::uint64_t count,
-                     double* values, CurveScratch& scratch, MinBaseResult& result) {
-  BlockScan scan;
-  curve_segment(state.table, state.rot, first, count, values, scratch);
-  ++result.block_evaluations;
-  for (std::uint64_t j = 0; j < count; ++j) {
-    const double lower = values[j] - state.block_error;
-    if (lower >= 0.0) {
-      scan.margin = std::min(scan.margin, lower);
-      continue;
-    }
-    const Sign sign = certified_sign(first + j, state.table, values[j], state.block_error);
-    if (sign == Sign::kNegative) {
-      scan.violator = static_cast<std::int64_t>(first + j);
-      return scan;
-    }
-    if (sign == Sign::kUnknown) result.certified = false;
-    scan.margin = 0.0;
-  }
-  return scan;
-}
-
-}  // namespace
-
-std::int64_t Certificates::first_violator(const BaseState& state, MinBaseResult& result) {
-  CurveScratch scratch;
-  scratch.reserve(state.rot);
-  const double b = state.base;
-  for (std::uint64_t g = 0; g < group_expire_.size(); ++g) {
-    if (b < group_expire_[g]) continue;
-    const std::uint64_t k_end = std::min(n_blocks_, (g + 1) * kGroupBlocks);
-    double group_min = std::numeric_limits<double>::infinity();
-    for (std::uint64_t k = g * kGroupBlocks; k < k_end; ++k) {
-      if (b >= expire_[k]) {
-        const std::uint64_t first = k * kBlock;
-        const std::uint64_t count = std::min(kBlock, context_ - first);
-        const BlockScan scan = scan_block(state, first, count, values_.data(), scratch, result);
-        if (scan.violator >= 0) {
-          expire_[k] = 0.0;
-          group_expire_[g] = 0.0;
-          return scan.violator;
-        }
-        // |B_m(u') - B_m(u)| <= m * rate_bound * (u' - u) for u' >= u.
-        const double rate = static_cast<double>(first + count - 1) * state.rate_bound;
-        if (scan.margin <= 0.0) {
-          expire_[k] = b;
-        } else if (rate <= 0.0) {
-          expire_[k] = std::numeric_limits<double>::infinity();
-        } else {
-          expire_[k] = b * std::exp(scan.margin / rate) * (1.0 - 1e-12);
-        }
-      }
-      group_min = std::min(group_min, expire_[k]);
-    }
-    group_expire_[g] = group_min;
-  }
-  return -1;
-}
 
 namespace {
 

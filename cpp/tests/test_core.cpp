@@ -102,13 +102,13 @@ static void test_min_base_is_smallest_admissible() {
   // b*(1024, 128): admissible there, and the double just below is not.
   const FrequencyModel model = FrequencyModel::rope(128, 128);
   const PiecewiseModel whole = PiecewiseModel::single(model);
-  const MinBaseResult r = min_base_search(whole, 1024, 1.0 + 0x1p-40, false, nullptr);
+  const MinBaseResult r = min_base_search(whole, 1024, 1.0 + 0x1p-40, nullptr);
   CHECK(r.certified && !r.exhausted && r.critical_distance >= 0);
   CHECK(first_negative(model_table(model, r.base), 0, 1024, true, nullptr).distance < 0);
   const double below = std::nextafter(r.base, 0.0);
   CHECK(first_negative(model_table(model, below), 0, 1024, true, nullptr).distance >= 0);
   // The staircase mode reaches the same base.
-  const MinBaseResult s = min_base_search(whole, 1024, 1.0 + 0x1p-40, true, nullptr);
+  const MinBaseResult s = staircase_search(whole, 1024, 1.0 + 0x1p-40, nullptr);
   CHECK(s.base == r.base && !s.staircase.empty() && s.staircase.back().base == r.base);
 }
 
@@ -129,27 +129,27 @@ static void test_piecewise_search_crosses_pieces() {
   const FrequencyModel high = two_term_model(32);
   for (const std::uint64_t context : {1024ull, 6000ull}) {
     // Cut below b* of the first piece alone, so the search must cross.
-    const MinBaseResult alone = min_base_search(PiecewiseModel::single(low), context, 1.0 + 0x1p-40,
-                                                false, nullptr, kMaxBase, 1);
+    const MinBaseResult alone =
+        min_base_search(PiecewiseModel::single(low), context, 1.0 + 0x1p-40, nullptr, kMaxBase, 1);
     const double cut = alone.base / 2.0;
     PiecewiseModel model;
     model.pieces.push_back({low, 1.0, std::nextafter(cut, 0.0)});
     model.pieces.push_back({high, cut, kMaxBase});
     const MinBaseResult first = min_base_search(PiecewiseModel::single(low), context, 1.0 + 0x1p-40,
-                                                false, nullptr, model.pieces[0].last);
+                                                nullptr, model.pieces[0].last);
     CHECK(first.exhausted);
     const MinBaseResult second =
-        min_base_search(PiecewiseModel::single(high), context, cut, false, nullptr);
+        min_base_search(PiecewiseModel::single(high), context, cut, nullptr);
     CHECK(!second.exhausted);
     for (const int workers : {1, 2}) {
       const MinBaseResult crossed =
-          min_base_search(model, context, 1.0 + 0x1p-40, false, nullptr, kMaxBase, workers);
+          min_base_search(model, context, 1.0 + 0x1p-40, nullptr, kMaxBase, workers);
       CHECK(crossed.base == second.base && crossed.certified);
       // b* at the cut itself has no critical distance (the frequencies jump there).
       CHECK(crossed.critical_distance == (second.base == cut ? -1 : second.critical_distance));
     }
     // The staircase crosses too and ends at the same base.
-    const MinBaseResult stairs = min_base_search(model, context, 1.0 + 0x1p-40, true, nullptr);
+    const MinBaseResult stairs = staircase_search(model, context, 1.0 + 0x1p-40, nullptr);
     CHECK(stairs.base == second.base && stairs.staircase.back().base == second.base);
   }
 }
@@ -234,7 +234,7 @@ static void test_first_root_does_not_cancel() {
   // The jump search from just past that window's left neighbour finds the window.
   const FrequencyModel model = FrequencyModel::rope(64, 64);
   const MinBaseResult r =
-      min_base_search(PiecewiseModel::single(model), 1500, 25727.733517422148, false, nullptr);
+      min_base_search(PiecewiseModel::single(model), 1500, 25727.733517422148, nullptr);
   // The window starts near 26313.11 (brute force, tests/oracle.py); the broken
   // jump landed at 69935 = 25727.7 e.
   CHECK(r.certified && r.base < 26313.2);
@@ -270,12 +270,11 @@ static void test_screen_within_tolerance() {
 static void test_min_base_workers_agree() {
   const PiecewiseModel model = PiecewiseModel::single(FrequencyModel::rope(64, 64));
   for (const std::uint64_t context : {5000ull, 30000ull}) {
-    const MinBaseResult one =
-        min_base_search(model, context, 1.0 + 0x1p-40, false, nullptr, kMaxBase, 1);
+    const MinBaseResult one = min_base_search(model, context, 1.0 + 0x1p-40, nullptr, kMaxBase, 1);
     CHECK(one.certified && !one.exhausted && one.critical_distance >= 0);
     for (const int workers : {2, 4}) {
       const MinBaseResult many =
-          min_base_search(model, context, 1.0 + 0x1p-40, false, nullptr, kMaxBase, workers);
+          min_base_search(model, context, 1.0 + 0x1p-40, nullptr, kMaxBase, workers);
       CHECK(many.base == one.base);
       CHECK(many.critical_distance == one.critical_distance);
       CHECK(many.certified);

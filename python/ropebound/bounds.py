@@ -138,7 +138,9 @@ class Staircase:
     r"""The step function :math:`L \mapsto b^*(L)` up to ``max_context``.
 
     ``bases[k]`` is :math:`b^*(L)` for ``contexts[k-1] < L <= contexts[k]``
-    (``contexts[-1] == max_context``).
+    (``contexts[-1] == max_context``); ``critical_distances[k]`` is its critical
+    distance as :func:`min_base` reports it for the smallest of those :math:`L`
+    (-1 where the step is the first base of a scaling scheme's segment).
 
     Examples
     --------
@@ -456,16 +458,22 @@ def staircase(
     scaling: Mapping[str, Any] | None = None,
     seq_len: int | None = None,
 ) -> Staircase:
-    r"""All steps of :math:`L \mapsto b^*(L)` for :math:`L \le` ``max_context``, in one pass.
+    r"""All steps of :math:`L \mapsto b^*(L)` for :math:`L \le` ``max_context``.
 
-    The search of :func:`min_base` run with the *first* violating distance at
-    every base: each base :math:`b` it visits, with first negative distance
-    :math:`f = m^*(b)`, is :math:`b^*(L)` for every :math:`L` between the largest
-    earlier first violator and :math:`f` (every smaller base was shown to fail
-    at a distance below :math:`L`, and :math:`b` has none below :math:`f`).
-    Blocks of distances whose certified margin outlasts the base's growth are
-    skipped. With ``scaling`` (held fixed, ``seq_len`` fixed too) the pass crosses
-    the segments of the scheme's exact model, as in :func:`min_base`.
+    A chain of :func:`min_base` searches, each warm-started where the last one
+    ended: from a step's base :math:`b_k`, whose first negative distance is
+    :math:`f_k = m^*(b_k)`, the next step is :math:`b_{k+1} = b^*(f_k + 1)`,
+    searched upward from :math:`b_k` with :math:`f_k` as the first violator,
+    and :math:`f_{k+1}` comes from a certified scan at :math:`b_{k+1}` from
+    :math:`f_k + 1` on. Then :math:`b^*(L) = b_{k+1}` for
+    :math:`f_k < L \le f_{k+1}`: every base below :math:`b_{k+1}` fails at a
+    distance :math:`\le f_k`, and :math:`b_{k+1}` has none below :math:`f_{k+1}`.
+    The cost is about two certified passes per step (one certifying
+    :math:`b_{k+1}`, one finding :math:`f_{k+1}`) plus the jumps of one search.
+    ``progress(done, total)`` receives the largest context settled so far and
+    the number of distances; Ctrl-C stops the chain. With ``scaling`` (held
+    fixed, ``seq_len`` fixed too) the searches cross the segments of the scheme's
+    exact model, as in :func:`min_base`.
 
     Examples
     --------

@@ -44,11 +44,11 @@ struct MinBaseResult {
   bool exhausted = false;               // no admissible base <= kMaxBase
   bool stopped = false;                 // the monitor stopped the search
   std::uint64_t jumps = 0;
-  std::uint64_t jump_evaluations = 0;   // decay_derivatives calls while jumping
-  std::uint64_t walk_evaluations = 0;   // PhaseWalk evaluations while jumping
-  std::uint64_t block_evaluations = 0;  // blocks of 64 distances evaluated
-  std::uint64_t full_passes = 0;        // parallel passes over all distances
-  std::vector<StaircaseStep> staircase;
+  std::uint64_t jump_evaluations = 0;    // decay_derivatives calls while jumping
+  std::uint64_t walk_evaluations = 0;    // PhaseWalk evaluations while jumping
+  std::uint64_t block_evaluations = 0;   // blocks of 64 distances screened
+  std::uint64_t full_passes = 0;         // certified passes over the distances
+  std::vector<StaircaseStep> staircase;  // staircase_search only
 };
 
 // b*(L) = min { b >= start_base : B_m(b) >= 0 for all m < context }.
@@ -61,28 +61,36 @@ struct MinBaseResult {
 // the PhaseWalk of walk.hpp beyond it); the search ends at a base where a
 // rigorous pass finds no m < context negative, and that base is therefore the
 // smallest admissible one.
-// In staircase mode violators are always the first negative distance, so each visited
-// base b with first violator f is b*(L) for every L between the previous
-// largest first violator and f: recorded as staircase steps.
 //
-// With staircase = false the violator is any negative distance, looked for
-// near the previous one first (single-precision screening, candidates
-// confirmed in double, the longest-looking interval of negativity preferred):
-// far cheaper, same result, no staircase.
+// The violator is any negative distance, looked for near the previous one
+// first (`first_hint` for the first base, -1: none known; single-precision
+// screening, candidates confirmed in double, the longest-looking interval of
+// negativity preferred).
 // The search crosses the pieces of a piecewise model itself (a jump never
 // reaches past its piece's last base: its proof holds for that piece's model)
 // and gives up (exhausted = true) once the base passes max_base. A b* at the
 // first base of a piece after start_base has no critical distance (-1).
 //
-// Without staircase the search runs on `workers` threads (0: OpenMP's
-// maximum) once the context is large enough to pay for it: the base axis is
-// cut into segments searched concurrently (see solver.cpp). The base found is
-// the same for any number of workers, and so is the critical distance, which
-// is reported canonically: the largest m < context negative at the double
-// just below the base.
+// The search runs on `workers` threads (0: OpenMP's maximum) once the context
+// is large enough to pay for it: the base axis is cut into segments searched
+// concurrently (see parallel.cpp). The base found is the same for any number
+// of workers, and so is the critical distance, which is reported
+// canonically: the largest m < context negative at the double just below the
+// base.
 MinBaseResult min_base_search(const PiecewiseModel& model, std::uint64_t context, double start_base,
-                              bool staircase, Monitor* monitor, double max_base = kMaxBase,
-                              int workers = 0);
+                              Monitor* monitor, double max_base = kMaxBase, int workers = 0,
+                              std::int64_t first_hint = -1);
+
+// Every step of L -> b*(L) for L <= context from start_base (staircase.cpp):
+// step (f, b, c) says b*(L) = b for every L after the previous step's f up to
+// f, c being b's critical distance as min_base_search reports it for the
+// smallest of those L; the last step has f = context. The first step is the
+// start base itself (its f is its first negative distance; critical -1).
+// Built as a chain of warm-started min_base_search calls, each followed by a
+// certified scan for the new base's first negative distance; the counts in
+// the result are the chain's totals.
+MinBaseResult staircase_search(const PiecewiseModel& model, std::uint64_t context,
+                               double start_base, Monitor* monitor, double max_base = kMaxBase);
 
 // Every window [a, e] of admissible doubles inside [lo, hi]: left ends by the
 // search (started past the previous window), right ends by certified steps
