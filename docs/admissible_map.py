@@ -1,6 +1,6 @@
 """The admissible-window map (d = 128): every admissible window in [b*(L), 4 b*(L)].
 
-    python docs/admissible_map.py [--max-log2 16] [--per-octave 4]
+    python docs/admissible_map.py [--max-log2 20] [--per-octave 4]
 
 For L = 2**(k / per_octave) from 2**10 up to 2**max_log2, each row of the figure is
 the base axis from b*(L) to 4 b*(L), with every window of admissible_bases shaded and
@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--max-log2", type=int, default=16, help="largest context: 2**MAX_LOG2")
+    ap.add_argument("--max-log2", type=int, default=20, help="largest context: 2**MAX_LOG2")
     ap.add_argument("--per-octave", type=int, default=4, help="rows per doubling of L")
     ap.add_argument("--out", type=Path, default=HERE / "admissible_map.png")
     args = ap.parse_args()
