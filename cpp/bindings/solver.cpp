@@ -46,7 +46,7 @@ MinBaseResult min_base_py(const PiecewiseModel& model, std::uint64_t context, do
   {
     py::gil_scoped_release release;  // the search owns all its data
     r = staircase ? staircase_search(model, context, start_base, &monitor, max_base)
-                  : min_base_search(model, context, start_base, &monitor, max_base, workers);
+                  : min_base_search(model, context, start_base, &monitor, {max_base, workers});
   }
   // A Ctrl-C during the parallel search's last moments may come after the
   // search finished: it still interrupts.

@@ -293,7 +293,10 @@ AdmissibleWindows admissible_windows(const PiecewiseModel& model, std::uint64_t 
   std::int64_t violator = -1;  // negative at b, when known: the search's first hint
   while (b <= hi) {
     range.reached(b);
-    const MinBaseResult r = min_base_search(model, context, b, inner, hi, 0, violator);
+    SearchOptions options;
+    options.max_base = hi;
+    options.first_hint = violator;
+    const MinBaseResult r = min_base_search(model, context, b, inner, options);
     if (r.stopped) {
       out.stopped = true;
       return out;

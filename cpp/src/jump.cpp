@@ -65,7 +65,8 @@ double jump_past(std::uint64_t m, double base, const FrequencyTable& table, Phas
 // violator hint and the scratch buffers carry over: violators of neighbouring
 // bases sit at neighbouring distances whatever the piece.
 MinBaseResult search(const PiecewiseModel& model, std::uint64_t context, double start_base,
-                     Monitor* monitor, SearchLink& link, std::int64_t first_hint) {
+                     Monitor* monitor, SearchLink& link, std::int64_t first_hint,
+                     bool screen_whole_context) {
   MinBaseResult result;
   Poller poller(monitor);
   std::int64_t hint = first_hint;
@@ -102,7 +103,7 @@ MinBaseResult search(const PiecewiseModel& model, std::uint64_t context, double 
     model_table_into(current.model, b, state.table);
     make_screen_rotation(state.table, state.screen);
     const std::int64_t violator =
-        local_violator(state, context, hint, abandon, poller, local, result);
+        local_violator(state, context, hint, screen_whole_context, abandon, poller, local, result);
     if (violator == kStopped && abandon()) continue;  // cancelled or cut off: see above
     if (violator == kStopped) {
       result.stopped = true;

@@ -44,8 +44,8 @@ constexpr std::uint64_t kParallelContext = 1u << 12;
 // so b* does not depend on how the axis was cut; the critical distance is made
 // canonical afterwards.
 MinBaseResult parallel_search(const PiecewiseModel& model, std::uint64_t context, double start_base,
-                              Monitor* monitor, double max_base, int workers,
-                              std::int64_t first_hint) {
+                              Monitor* monitor, const SearchOptions& options, int workers) {
+  const double max_base = options.max_base;
   (void)workers;  // only read by the OpenMP pragma
   struct Segment {
     double lo = 0.0;
@@ -120,7 +120,7 @@ MinBaseResult parallel_search(const PiecewiseModel& model, std::uint64_t context
     seg->state = 1;
     return seg;
   };
-  add_segment(start_base, max_base, first_hint);
+  add_segment(start_base, max_base, options.first_hint);
 
 #pragma omp parallel num_threads(workers)
   {
@@ -156,7 +156,8 @@ MinBaseResult parallel_search(const PiecewiseModel& model, std::uint64_t context
       }
       MinBaseResult r;
       try {
-        r = search(model, context, mine->lo, own_monitor, mine->link, mine->hint);
+        r = search(model, context, mine->lo, own_monitor, mine->link, mine->hint,
+                   options.screen_whole_context);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
         error = std::current_exception();
@@ -209,17 +210,16 @@ MinBaseResult parallel_search(const PiecewiseModel& model, std::uint64_t context
 namespace ropebound {
 
 MinBaseResult min_base_search(const PiecewiseModel& model, std::uint64_t context, double start_base,
-                              Monitor* monitor, double max_base, int workers,
-                              std::int64_t first_hint) {
-  const int n_workers = workers > 0 ? workers : max_threads();
+                              Monitor* monitor, const SearchOptions& options) {
+  const int n_workers = options.workers > 0 ? options.workers : max_threads();
   MinBaseResult r;
   if (n_workers > 1 && context >= search::kParallelContext) {
-    r = search::parallel_search(model, context, start_base, monitor, max_base, n_workers,
-                                first_hint);
+    r = search::parallel_search(model, context, start_base, monitor, options, n_workers);
   } else {
     search::SearchLink link;
-    link.max_base.store(max_base);
-    r = search::search(model, context, start_base, monitor, link, first_hint);
+    link.max_base.store(options.max_base);
+    r = search::search(model, context, start_base, monitor, link, options.first_hint,
+                       options.screen_whole_context);
   }
   if (r.stopped || r.exhausted || !(r.base > start_base)) return r;
   const PiecewiseModel::Piece& piece = model.pieces[model.piece_from(r.base)];

@@ -81,8 +81,8 @@ constexpr std::int64_t kStopped = -2;
 // Some m < context with B_m(state.base) < 0, -1 when there is none, kStopped
 // (violator.cpp).
 std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::int64_t hint,
-                            const std::function<bool()>& abandon, Poller& poller,
-                            LocalScratch& local, MinBaseResult& result);
+                            bool screen_whole_context, const std::function<bool()>& abandon,
+                            Poller& poller, LocalScratch& local, MinBaseResult& result);
 
 // What one search shares with the other workers of a parallel search.
 struct SearchLink {
@@ -95,6 +95,7 @@ struct SearchLink {
 // The serial jump search over a piecewise model from start_base until an
 // admissible base or link.max_base (jump.cpp).
 MinBaseResult search(const PiecewiseModel& model, std::uint64_t context, double start_base,
-                     Monitor* monitor, SearchLink& link, std::int64_t first_hint);
+                     Monitor* monitor, SearchLink& link, std::int64_t first_hint,
+                     bool screen_whole_context);
 
 }  // namespace ropebound::search

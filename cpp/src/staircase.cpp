@@ -83,8 +83,12 @@ MinBaseResult staircase_search(const PiecewiseModel& model, std::uint64_t contex
     // One worker: a step's search spans only [b_k, b_{k+1}], too short for
     // the parallel search's segments to pay (at L = 2^20 they doubled the
     // jumps); its certified passes still run on every thread.
-    const MinBaseResult next =
-        min_base_search(model, f + 1, b, &steps, max_base, 1, first.distance);
+    SearchOptions options;
+    options.max_base = max_base;
+    options.workers = 1;
+    options.first_hint = first.distance;
+    options.screen_whole_context = false;
+    const MinBaseResult next = min_base_search(model, f + 1, b, &steps, options);
     add_counts(result, next);
     if (next.stopped || next.exhausted) {
       result.stopped = next.stopped;

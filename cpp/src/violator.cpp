@@ -88,8 +88,8 @@ std::int64_t screen_scan(const BaseState& state, std::uint64_t first, std::uint6
 // answer -1 (certify the base): it serves the first call (no previous
 // violator) and whatever the windows, up to the context's size, did not find.
 std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::int64_t hint,
-                            const std::function<bool()>& abandon, Poller& poller,
-                            LocalScratch& local, MinBaseResult& result) {
+                            bool screen_whole_context, const std::function<bool()>& abandon,
+                            Poller& poller, LocalScratch& local, MinBaseResult& result) {
   local.has_chosen = false;
   const std::uint64_t n_blocks = (context + kBlock - 1) / kBlock;
   if (hint >= 0) {
@@ -106,6 +106,7 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
          behind *= 8, ahead *= 8) {
       const std::uint64_t lo = center > behind ? center - behind : 0;
       const std::uint64_t hi = std::min(n_blocks, center + ahead);
+      if (!screen_whole_context && 2 * (hi - lo) > n_blocks) break;
       const std::uint64_t reach = std::max(center - lo, hi - center);
       for (std::uint64_t step = 0; step <= 2 * reach; ++step) {
         // centre, +1, -1, +2, -2, ...

@@ -129,21 +129,21 @@ static void test_piecewise_search_crosses_pieces() {
   const FrequencyModel high = two_term_model(32);
   for (const std::uint64_t context : {1024ull, 6000ull}) {
     // Cut below b* of the first piece alone, so the search must cross.
-    const MinBaseResult alone =
-        min_base_search(PiecewiseModel::single(low), context, 1.0 + 0x1p-40, nullptr, kMaxBase, 1);
+    const MinBaseResult alone = min_base_search(PiecewiseModel::single(low), context, 1.0 + 0x1p-40,
+                                                nullptr, {kMaxBase, 1});
     const double cut = alone.base / 2.0;
     PiecewiseModel model;
     model.pieces.push_back({low, 1.0, std::nextafter(cut, 0.0)});
     model.pieces.push_back({high, cut, kMaxBase});
     const MinBaseResult first = min_base_search(PiecewiseModel::single(low), context, 1.0 + 0x1p-40,
-                                                nullptr, model.pieces[0].last);
+                                                nullptr, {model.pieces[0].last});
     CHECK(first.exhausted);
     const MinBaseResult second =
         min_base_search(PiecewiseModel::single(high), context, cut, nullptr);
     CHECK(!second.exhausted);
     for (const int workers : {1, 2}) {
       const MinBaseResult crossed =
-          min_base_search(model, context, 1.0 + 0x1p-40, nullptr, kMaxBase, workers);
+          min_base_search(model, context, 1.0 + 0x1p-40, nullptr, {kMaxBase, workers});
       CHECK(crossed.base == second.base && crossed.certified);
       // b* at the cut itself has no critical distance (the frequencies jump there).
       CHECK(crossed.critical_distance == (second.base == cut ? -1 : second.critical_distance));
@@ -270,11 +270,12 @@ static void test_screen_within_tolerance() {
 static void test_min_base_workers_agree() {
   const PiecewiseModel model = PiecewiseModel::single(FrequencyModel::rope(64, 64));
   for (const std::uint64_t context : {5000ull, 30000ull}) {
-    const MinBaseResult one = min_base_search(model, context, 1.0 + 0x1p-40, nullptr, kMaxBase, 1);
+    const MinBaseResult one =
+        min_base_search(model, context, 1.0 + 0x1p-40, nullptr, {kMaxBase, 1});
     CHECK(one.certified && !one.exhausted && one.critical_distance >= 0);
     for (const int workers : {2, 4}) {
       const MinBaseResult many =
-          min_base_search(model, context, 1.0 + 0x1p-40, nullptr, kMaxBase, workers);
+          min_base_search(model, context, 1.0 + 0x1p-40, nullptr, {kMaxBase, workers});
       CHECK(many.base == one.base);
       CHECK(many.critical_distance == one.critical_distance);
       CHECK(many.certified);
