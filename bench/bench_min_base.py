@@ -1,6 +1,6 @@
 """min_base against a dense grid search and against one decay_curve pass, in one run.
 
-    python bench/bench_min_base.py [--quick] [--skip-grid]
+    python bench/bench_min_base.py [--quick] [--skip-grid] [--max-exp K] [--staircase-top K]
 
 1. Grid baseline (the published tables' method, in numpy, L = 2**12, d = 128): for
    each density (10, 100, 1 000, ... points per decade, up to --max-density),
@@ -13,10 +13,11 @@
    Printed per density: time, answer, right/wrong; the ratio is taken against
    the cheapest right grid (or none is right up to the largest density).
 2. min_base(L) / one decay_curve pass over L distances for L = 2**16, 2**18,
-   2**20 at d = 128 (target <= 20x), best of three runs against the best of
-   five passes, with the search's jump count.
+   2**20 (up to 2**K with --max-exp K) at d = 128 (target <= 20x), best of
+   three runs against the best of five passes (above 2^22: one run against the
+   best of two; passes in chunks of 2^24 distances), with the jump count.
    Then the same search on one thread and on all (the `workers` argument of
-   the core), in this process.
+   the core), in this process, up to 2**20.
 3. Scaled against plain: min_base(L, 128, scaling=...) for llama3 and yarn (the
    dicts of tests/test_scaled_bounds.py, seq_len = L) against min_base(L, 128)
    at L = 2**16 and 2**20, best of five (three at 2**20) each, interleaved in
@@ -61,6 +62,12 @@ def grid_scan(context: int, dim: int, per_decade: int, lo: float = 10.0) -> floa
         if admissible_numpy(b, dim, context):
             return b
         k += 1
+
+
+def one_pass(L: int, chunk: int = 2**24) -> None:
+    """decay_curve over the distances 0 ... L-1, in chunks of 2^24 (128 MiB each)."""
+    for start in range(0, L, chunk):
+        rb.decay_curve(min(chunk, L - start), 1e6, 128, start=start)
 
 
 def timed(fn: Any) -> tuple[float, Any]:
@@ -138,6 +145,13 @@ def main() -> None:
         "--max-density", type=int, default=10**4, help="largest grid density (points per decade)"
     )
     ap.add_argument(
+        "--max-exp",
+        type=int,
+        default=20,
+        metavar="K",
+        help="section 2 up to L = 2**K (even K; above 2^22 one search, best of two passes)",
+    )
+    ap.add_argument(
         "--staircase-top",
         type=int,
         default=0,
@@ -197,15 +211,15 @@ def main() -> None:
             else cheapest_right["seconds"] / t_ours,
         }
 
-    sizes = [2**12, 2**14] if args.quick else [2**16, 2**18, 2**20]
+    sizes = [2**12, 2**14] if args.quick else [2**k for k in range(16, args.max_exp + 1, 2)]
     print("\nmin_base(L, 128) against one decay_curve pass over L distances")
     print(f"{'L':>9}{'min_base s':>12}{'pass s':>10}{'ratio':>8}{'jumps':>8}  b*")
     rows = []
     for L in sizes:
-        t_pass = min(timed(lambda L=L: rb.decay_curve(L, 1e6, 128))[0] for _ in range(5))
+        t_pass = min(timed(lambda L=L: one_pass(L))[0] for _ in range(5 if L <= 2**20 else 2))
         # Best of three, as the pass is best of five: the parallel search's
         # timing varies with how its segments happen to be cut.
-        runs = [timed(lambda L=L: rb.min_base(L, 128)) for _ in range(3)]
+        runs = [timed(lambda L=L: rb.min_base(L, 128)) for _ in range(3 if L <= 2**22 else 1)]
         t_min, bound = min(runs, key=lambda run: run[0])
         assert rb.max_context(bound.base, 128) >= L
         rows.append(
@@ -228,7 +242,7 @@ def main() -> None:
     print("\nmin_base_search on one thread against all threads (best / median of five)")
     model = _core.PiecewiseModel.rope(128, 128)
     thread_rows = []
-    for L in sizes:
+    for L in [L for L in sizes if L <= 2**20]:
         times = {}
         for workers in (1, 0):
             runs = sorted(
