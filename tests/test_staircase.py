@@ -45,3 +45,19 @@ def test_inclusive_staircase() -> None:
     stairs = rb.staircase(2000, 128, inclusive=True)
     for L in (10, 500, 1999):
         assert stairs.min_base(L) == rb.min_base(L, 128, inclusive=True).base
+
+
+@given(dim=st.sampled_from([8, 64, 128]), max_context=st.integers(100, 3000))
+@settings(max_examples=8, deadline=None)
+def test_step_critical_distance_is_min_base_at_its_first_context(
+    dim: int, max_context: int
+) -> None:
+    """Invariant: step k's base and critical distance are min_base's for the step's smallest
+    context, one past the previous step's."""
+    stairs = rb.staircase(max_context, dim)
+    contexts = stairs.contexts.tolist()
+    for k in range(1, len(contexts)):
+        bound = rb.min_base(contexts[k - 1] + 1, dim)
+        assert bound.base == stairs.bases[k]
+        expected = -1 if bound.critical_distance is None else bound.critical_distance
+        assert stairs.critical_distances[k] == expected, (k, contexts[k - 1] + 1)
