@@ -58,51 +58,54 @@ except KeyboardInterrupt:
     print("after", rb.max_context(np.array([5e5]), 128), flush=True)
 """
 
-# One base, 10^7 distances: split across threads, progress reported.
-DECAY_SUM_SNIPPET = """
-import numpy as np, ropebound as rb
+
+def progress_snippet(imports: str, call: str, after: str) -> str:
+    """A snippet that runs `call` with a progress callback (`PROGRESS`), and once
+    interrupted prints how progress was reported ("progress n_calls monotone total")
+    and then `after`, computed by the same interpreter."""
+    return f"""
+import {imports}
 calls = []
+PROGRESS = lambda d, t: calls.append((d, t))
 print("ready", flush=True)
 try:
-    rb.decay_sum(np.arange(10_000_000), 5e5, 1024, progress=lambda d, t: calls.append((d, t)))
+    {call}
     print("finished", flush=True)
 except KeyboardInterrupt:
     print("interrupted", flush=True)
     done = [d for d, _ in calls]
     print("progress", len(calls), done == sorted(done), calls[-1][1] if calls else 0, flush=True)
-    print("after", rb.decay_sum(0, 1e4, 8), flush=True)
+    print("after", {after}, flush=True)
 """
 
+
+# One base, 10^7 distances: split across threads, progress reported.
+DECAY_SUM_SNIPPET = progress_snippet(
+    "numpy as np, ropebound as rb",
+    "rb.decay_sum(np.arange(10_000_000), 5e5, 1024, progress=PROGRESS)",
+    "rb.decay_sum(0, 1e4, 8)",
+)
 
 # Every window of a wide range at 2^16: tens of seconds; progress in the range.
-ADMISSIBLE_SNIPPET = """
-import ropebound as rb
-calls = []
-print("ready", flush=True)
-try:
-    rb.admissible_bases(2**16, 128, (2e6, 2e8), progress=lambda d, t: calls.append((d, t)))
-    print("finished", flush=True)
-except KeyboardInterrupt:
-    print("interrupted", flush=True)
-    done = [d for d, _ in calls]
-    print("progress", len(calls), done == sorted(done), calls[-1][1] if calls else 0, flush=True)
-    print("after", rb.admissible_bases(4096, 128, (2.69e4, 2.7e4))[0][0], flush=True)
-"""
+ADMISSIBLE_SNIPPET = progress_snippet(
+    "ropebound as rb",
+    "rb.admissible_bases(2**16, 128, (2e6, 2e8), progress=PROGRESS)",
+    "rb.admissible_bases(4096, 128, (2.69e4, 2.7e4))[0][0]",
+)
 
 # The staircase up to 2^24: minutes; progress is the largest context settled.
-STAIRCASE_SNIPPET = """
-import ropebound as rb
-calls = []
-print("ready", flush=True)
-try:
-    rb.staircase(2**24, 128, progress=lambda d, t: calls.append((d, t)))
-    print("finished", flush=True)
-except KeyboardInterrupt:
-    print("interrupted", flush=True)
-    done = [d for d, _ in calls]
-    print("progress", len(calls), done == sorted(done), calls[-1][1] if calls else 0, flush=True)
-    print("after", rb.staircase(4096, 128).min_base(4096), flush=True)
-"""
+STAIRCASE_SNIPPET = progress_snippet(
+    "ropebound as rb",
+    "rb.staircase(2**24, 128, progress=PROGRESS)",
+    "rb.staircase(4096, 128).min_base(4096)",
+)
+
+
+def reported_progress(out: str) -> tuple[int, bool, int]:
+    """(calls, whether `done` never decreased, the last total) from a progress snippet."""
+    line = next(line for line in out.splitlines() if line.startswith("progress"))
+    _, n_calls, monotone, total = line.split()
+    return int(n_calls), monotone == "True", int(total)
 
 
 def interrupt_after(snippet: str, delay: float) -> tuple[str, float]:
@@ -169,9 +172,8 @@ def test_ctrl_c_interrupts_many_long_base_scans() -> None:
 def test_ctrl_c_interrupts_decay_sum_of_one_base_with_progress() -> None:
     out, elapsed = interrupt_after(DECAY_SUM_SNIPPET, 1.5)
     assert "interrupted" in out, out
-    progress = next(line for line in out.splitlines() if line.startswith("progress"))
-    _, n_calls, monotone, total = progress.split()
-    assert int(n_calls) >= 2 and monotone == "True" and int(total) > 1, progress
+    n_calls, monotone, total = reported_progress(out)
+    assert n_calls >= 2 and monotone and total > 1, out
     assert "after 4.0" in out, out
     assert elapsed < STOP_WITHIN, elapsed
 
@@ -179,10 +181,9 @@ def test_ctrl_c_interrupts_decay_sum_of_one_base_with_progress() -> None:
 def test_ctrl_c_interrupts_admissible_bases_with_progress() -> None:
     out, elapsed = interrupt_after(ADMISSIBLE_SNIPPET, 1.5)
     assert "interrupted" in out, out
-    progress = next(line for line in out.splitlines() if line.startswith("progress"))
-    _, n_calls, monotone, total = progress.split()
+    n_calls, monotone, total = reported_progress(out)
     # The position in the range only moves up, out of 1000.
-    assert int(n_calls) >= 2 and monotone == "True" and int(total) == 1000, progress
+    assert n_calls >= 2 and monotone and total == 1000, out
     # The interpreter still computes right: the first window starts at b*(4096, 128).
     assert "after 26952.33922785787" in out, out
     assert elapsed < STOP_WITHIN, elapsed
@@ -191,9 +192,8 @@ def test_ctrl_c_interrupts_admissible_bases_with_progress() -> None:
 def test_ctrl_c_interrupts_staircase_with_progress() -> None:
     out, elapsed = interrupt_after(STAIRCASE_SNIPPET, 1.5)
     assert "interrupted" in out, out
-    progress = next(line for line in out.splitlines() if line.startswith("progress"))
-    _, n_calls, monotone, total = progress.split()
+    n_calls, monotone, total = reported_progress(out)
     # Contexts settled so far only grow, out of 2^24 distances.
-    assert int(n_calls) >= 2 and monotone == "True" and int(total) == 2**24, progress
+    assert n_calls >= 2 and monotone and total == 2**24, out
     assert "after 26952.33922785787" in out, out
     assert elapsed < STOP_WITHIN, elapsed
