@@ -191,8 +191,9 @@ bool anchor_pass(const FrequencyTable& table, std::uint64_t context, std::size_t
 
 // The largest double e >= a with every base in [a, e] admissible under one
 // piece's model, or a value >= top once the steps pass it (NaN: stopped);
-// with a distance negative at the next double when one is known (else -1):
-// the search for the next window starts from it.
+// with a distance negative at the next double when one is known (else -1,
+// always so when the steps reach top): the search for the next window starts
+// from it.
 struct WindowEnd {
   double end;
   std::int64_t violator = -1;
@@ -322,8 +323,7 @@ AdmissibleWindows admissible_windows(const PiecewiseModel& model, std::uint64_t 
     }
     if (e >= hi) break;
     b = std::nextafter(e, kInf);
-    // Known negative at b only when the window ended inside its piece.
-    violator = end < top ? w.violator : -1;
+    violator = w.violator;
   }
   if (monitor != nullptr && !monitor->keep_going(RangeMonitor::kTotal, RangeMonitor::kTotal)) {
     out.stopped = true;

@@ -76,11 +76,6 @@ inline void rotate_and_sum(const T* seed_c, const T* seed_s, const T* baby_c, co
 
 Rotation make_rotation(const FrequencyTable& table, bool with_giant) {
   Rotation co;
-  make_rotation_into(table, with_giant, co);
-  return co;
-}
-
-void make_rotation_into(const FrequencyTable& table, bool with_giant, Rotation& co) {
   const std::size_t n = table.pairs();
   co.padded = (n + kGroup - 1) / kGroup * kGroup;
   co.baby_c.assign(co.padded, 0.0);
@@ -96,6 +91,7 @@ void make_rotation_into(const FrequencyTable& table, bool with_giant, Rotation& 
     co.giant_error = sincos_pairs(static_cast<double>(kBabySteps), table, co.giant_c.data(),
                                   co.giant_s.data(), err.data());
   }
+  return co;
 }
 
 void CurveScratch::reserve(const Rotation& co) {

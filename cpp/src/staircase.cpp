@@ -48,12 +48,12 @@ MinBaseResult staircase_search(const PiecewiseModel& model, std::uint64_t contex
   StepMonitor steps(monitor, context);
   search::Poller poller(&steps);
   double b = start_base;
-  const std::size_t first_piece = model.piece_from(b);
-  if (first_piece < model.pieces.size()) b = std::max(b, model.pieces[first_piece].lo);
   std::int64_t critical = -1;
   std::uint64_t from = 0;  // distances below `from` are known non-negative at b
   for (;;) {
     const std::size_t piece = model.piece_from(b);
+    // (A start below the first piece moves up to it; searches end inside one.)
+    if (piece < model.pieces.size()) b = std::max(b, model.pieces[piece].lo);
     if (piece == model.pieces.size() || b > max_base) {
       result.exhausted = true;
       result.base = b;

@@ -21,8 +21,6 @@ struct Rotation {
 // Without giant steps (with_giant = false) only segments of at most kBabySteps
 // distances may be evaluated.
 Rotation make_rotation(const FrequencyTable& table, bool with_giant = true);
-// The same into an existing Rotation, reusing its storage (hot loops).
-void make_rotation_into(const FrequencyTable& table, bool with_giant, Rotation& co);
 
 // Per-thread buffers for curve_segment.
 struct CurveScratch {
