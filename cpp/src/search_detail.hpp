@@ -68,6 +68,17 @@ struct LocalScratch {
   std::vector<std::pair<float, std::uint64_t>> deepest;      // (screened value, m)
   std::vector<std::pair<double, std::uint64_t>> candidates;  // (-rough reach, m)
   ScreenScratch screen;
+  // Blocks whose screened minimum came out low (below kLowBlock) at some
+  // recent base, where the search looks first when the previous violator's
+  // neighbourhood runs dry: direct-mapped by block number (a block takes its
+  // slot from whatever older block had it), cleared when screened high.
+  struct LowBlock {
+    std::uint64_t block = kNoBlock;
+    float lowest = 0.0f;
+  };
+  static constexpr std::uint64_t kNoBlock = ~std::uint64_t{0};
+  std::vector<LowBlock> low_blocks;
+  std::vector<std::pair<float, std::uint64_t>> lowest_first;  // (lowest, block)
   // When has_chosen: the walk is anchored at the returned violator and the
   // search's table, and chosen is its evaluation there (walk.at(0)).
   PhaseWalk walk;
