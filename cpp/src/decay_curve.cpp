@@ -362,6 +362,27 @@ void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::ui
   }
 }
 
+double screen_lower_bound(const FrequencyTable& table, const ScreenRotation& co,
+                          std::uint64_t first) {
+  const double centre = static_cast<double>(first) + kBabySteps / 2;
+  const std::size_t n_slow4 = co.slow_theta.size();
+  const double* __restrict slow = co.slow_theta.data();
+  // Four running sums, so that the loop vectorises; the padding (theta = 0)
+  // adds exactly 1 per slot, taken off at the end.
+  double sums[4] = {0.0, 0.0, 0.0, 0.0};
+  for (std::size_t i = 0; i < n_slow4; i += 4) {
+    for (std::size_t j = 0; j < 4; ++j) {
+      const double theta = slow[i + j];
+      const detail::CosSin cs = detail::rough_sincos(centre, theta);
+      const double reach = (kBabySteps / 2) * theta;
+      sums[j] += cs.c - reach * std::fabs(cs.s) - 0.5 * reach * reach;
+    }
+  }
+  const double padding = static_cast<double>(n_slow4 - co.n_slow);
+  return (sums[0] + sums[1]) + (sums[2] + sums[3]) - padding + table.constant -
+         static_cast<double>(co.n_fast) - 1e-4;
+}
+
 // Error bound. Let e_k = ||v^_k - v_k|| for one pair. A rotation step computed
 // with coefficients off by at most eta per component (so ||R^ - R|| <= sqrt2 eta)
 // and rounded arithmetic (each component within 2u(1+eta)||v^|| with or without

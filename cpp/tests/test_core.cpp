@@ -1,5 +1,6 @@
 // Stand-alone checks of the C++ core (no Python): run by ctest, and once under
 // -fsanitize=address,undefined in .ci/run.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -265,6 +266,36 @@ static void test_screen_within_tolerance() {
   }
 }
 
+// The screen's cheap lower bound is below every value of its block, and is
+// sharp enough to settle most blocks near b* at a large context (the reason
+// it exists: if it never exceeded the search's threshold, it would only cost).
+static void test_screen_lower_bound() {
+  const FrequencyModel model = FrequencyModel::rope(128, 128);
+  int above = 0, blocks = 0;
+  for (const double b : {1e4, 6.5e7, 2e10, 2e13}) {
+    const FrequencyTable table = model_table(model, b);
+    const Rotation rot = make_rotation(table, false);
+    ScreenRotation screen;
+    make_screen_rotation(table, screen);
+    CurveScratch curve;
+    curve.reserve(rot);
+    std::vector<double> exact(kBabySteps);
+    for (std::uint64_t k = 0; k < 64; ++k) {
+      const std::uint64_t first =
+          (k * 0x9E3779B97F4A7C15ull) % (1ull << 30) / kBabySteps * kBabySteps;
+      curve_segment(table, rot, first, kBabySteps, exact.data(), curve);
+      const double lowest = *std::min_element(exact.begin(), exact.end());
+      const double bound = screen_lower_bound(table, screen, first);
+      CHECK(bound <= lowest);
+      if (b == 2e13) {
+        ++blocks;
+        above += bound >= 2.0 ? 1 : 0;
+      }
+    }
+  }
+  CHECK(2 * above > blocks);
+}
+
 // The parallel search (segments of the base axis searched concurrently) finds
 // the same base and canonical critical distance for any number of workers.
 static void test_min_base_workers_agree() {
@@ -389,6 +420,7 @@ int main() {
   test_first_root_does_not_cancel();
   test_admissible_window_ends();
   test_screen_within_tolerance();
+  test_screen_lower_bound();
   test_float32_model();
   test_distance_zero();
   test_known_value();

@@ -58,6 +58,17 @@ struct ScreenScratch {
 void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::uint64_t first,
                   std::uint64_t count, float* out, ScreenScratch& scratch);
 
+// A lower bound on B_m for every m of the block [first, first + kBabySteps)
+// that costs the slow pairs' seeds only: cos(a + h) >= cos a - |h| |sin a| -
+// h^2 / 2 for each slow pair (a its phase at the block's centre, |h| <= 32
+// theta <= kSlowPhase) and -1 for each fast one. Near b* at large contexts
+// most blocks lie far above zero, and this settles them at a fraction of a
+// screen (at L = 2^30, ln b = 30, it is above 2 for 96% of the blocks of the
+// upper half). Like the screen it has no rigorous bound (rough seeds, a
+// margin of 1e-4 for them): it only decides where to look.
+double screen_lower_bound(const FrequencyTable& table, const ScreenRotation& co,
+                          std::uint64_t first);
+
 // Bound on |computed - exact| for values produced at most `giant_steps` giant
 // and `baby_steps` baby steps after an exact seed at a distance <= last_distance.
 double recurrence_error_bound(const FrequencyTable& table, const Rotation& co,
