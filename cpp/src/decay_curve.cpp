@@ -362,25 +362,76 @@ void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::ui
   }
 }
 
-double screen_lower_bound(const FrequencyTable& table, const ScreenRotation& co,
-                          std::uint64_t first) {
-  const double centre = static_cast<double>(first) + kBabySteps / 2;
-  const std::size_t n_slow4 = co.slow_theta.size();
-  const double* __restrict slow = co.slow_theta.data();
-  // Four running sums, so that the loop vectorises; the padding (theta = 0)
-  // adds exactly 1 per slot, taken off at the end.
-  double sums[4] = {0.0, 0.0, 0.0, 0.0};
-  for (std::size_t i = 0; i < n_slow4; i += 4) {
-    for (std::size_t j = 0; j < 4; ++j) {
-      const double theta = slow[i + j];
-      const detail::CosSin cs = detail::rough_sincos(centre, theta);
-      const double reach = (kBabySteps / 2) * theta;
-      sums[j] += cs.c - reach * std::fabs(cs.s) - 0.5 * reach * reach;
+void make_block_bound(const FrequencyTable& table, BlockBound& out) {
+  const std::size_t n = table.pairs();
+  const std::size_t n4 = (n + 3) / 4 * 4;
+  out.pairs = n4;
+  out.theta.assign(n4, 0.0);
+  out.arc_c.resize(n4);
+  out.arc_s.resize(n4);
+  out.step_c.resize(n4);
+  out.step_s.resize(n4);
+  for (std::size_t i = 0; i < n; ++i) out.theta[i] = table.hi[i];
+  constexpr double kPi = 3.141592653589793;
+  for (std::size_t i = 0; i < n4; ++i) {
+    const double theta = out.theta[i];
+    const double r = std::min((kBabySteps / 2) * theta, kPi);
+    const detail::CosSin arc = detail::rough_sincos(1.0, r);
+    out.arc_c[i] = arc.c;
+    out.arc_s[i] = arc.s;
+    // The run's rotation: 64 theta (exact) reduced by pi/2 as rough_sincos
+    // does, then the accurate kernel, so that a long run's phases drift by
+    // ulps per block rather than by the rough seeds' 4e-7.
+    const double x = kBabySteps * theta;
+    const detail::NearestInteger q = detail::nearest_integer(x * detail::kTwoOverPi);
+    const double y = std::fma(-q.j, detail::kHalfPi1, x) - q.j * detail::kHalfPi2;
+    const detail::CosSin cs = detail::sincos_of_reduced(y, 0.0);
+    const detail::CosSin step = detail::rotate_by_quadrant(q.bits, cs.c, cs.s);
+    out.step_c[i] = step.c;
+    out.step_s[i] = step.s;
+  }
+  out.offset = table.constant - static_cast<double>(n4 - n) - 1e-4;
+}
+
+double block_lower_bound(const BlockBound& bound, std::uint64_t first, BoundRun& run) {
+  const std::size_t n4 = bound.pairs;
+  if (run.next != first) {
+    const double centre = static_cast<double>(first) + kBabySteps / 2;
+    run.c.resize(n4);
+    run.s.resize(n4);
+    for (std::size_t i = 0; i < n4; ++i) {
+      const detail::CosSin cs = detail::rough_sincos(centre, bound.theta[i]);
+      run.c[i] = cs.c;
+      run.s[i] = cs.s;
     }
   }
-  const double padding = static_cast<double>(n_slow4 - co.n_slow);
-  return (sums[0] + sums[1]) + (sums[2] + sums[3]) - padding + table.constant -
-         static_cast<double>(co.n_fast) - 1e-4;
+  double* __restrict c = run.c.data();
+  double* __restrict s = run.s.data();
+  const double* __restrict ac = bound.arc_c.data();
+  const double* __restrict as = bound.arc_s.data();
+  const double* __restrict rc = bound.step_c.data();
+  const double* __restrict rs = bound.step_s.data();
+  // Four running sums, so that the loop vectorises.
+  double sums[4] = {0.0, 0.0, 0.0, 0.0};
+  const double sign = run.down ? -1.0 : 1.0;
+  for (std::size_t i = 0; i < n4; i += 4) {
+    for (std::size_t j = 0; j < 4; ++j) {
+      const std::size_t k = i + j;
+      const double lowest = c[k] <= -ac[k] ? -1.0 : c[k] * ac[k] - std::fabs(s[k]) * as[k];
+      sums[j] += lowest;
+      // The next block's phases (the padding stays at cos 0 = 1).
+      const double t = c[k] * rc[k] - sign * s[k] * rs[k];
+      s[k] = s[k] * rc[k] + sign * c[k] * rs[k];
+      c[k] = t;
+    }
+  }
+  if (run.down) {
+    run.next =
+        first >= static_cast<std::uint64_t>(kBabySteps) ? first - kBabySteps : BoundRun::kNone;
+  } else {
+    run.next = first + kBabySteps;
+  }
+  return (sums[0] + sums[1]) + (sums[2] + sums[3]) + bound.offset;
 }
 
 // Error bound. Let e_k = ||v^_k - v_k|| for one pair. A rotation step computed

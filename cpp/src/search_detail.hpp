@@ -79,6 +79,11 @@ struct LocalScratch {
   static constexpr std::uint64_t kNoBlock = ~std::uint64_t{0};
   std::vector<LowBlock> low_blocks;
   std::vector<std::pair<float, std::uint64_t>> lowest_first;  // (lowest, block)
+  // The far windows' block bound at the current base (made when first
+  // needed) and its two runs of blocks, up and down from the centre.
+  BlockBound bound;
+  bool has_bound = false;
+  BoundRun up, down;
   // When has_chosen: the walk is anchored at the returned violator and the
   // search's table, and chosen is its evaluation there (walk.at(0)).
   PhaseWalk walk;

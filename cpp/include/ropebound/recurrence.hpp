@@ -58,16 +58,35 @@ struct ScreenScratch {
 void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::uint64_t first,
                   std::uint64_t count, float* out, ScreenScratch& scratch);
 
-// A lower bound on B_m for every m of the block [first, first + kBabySteps)
-// that costs the slow pairs' seeds only: cos(a + h) >= cos a - |h| |sin a| -
-// h^2 / 2 for each slow pair (a its phase at the block's centre, |h| <= 32
-// theta <= kSlowPhase) and -1 for each fast one. Near b* at large contexts
-// most blocks lie far above zero, and this settles them at a fraction of a
-// screen (at L = 2^30, ln b = 30, it is above 2 for 96% of the blocks of the
-// upper half). Like the screen it has no rigorous bound (rough seeds, a
-// margin of 1e-4 for them): it only decides where to look.
-double screen_lower_bound(const FrequencyTable& table, const ScreenRotation& co,
-                          std::uint64_t first);
+// A lower bound on B_m for every m of a block [first, first + kBabySteps),
+// for the far screens near b* at large contexts, where most blocks lie far
+// above zero (at L = 2^26 three in four blocks of the outer windows are above
+// 2). Each pair's cosine over the block is at least its minimum over the arc
+// of phases the block spans, a +- r around the phase a at the block's centre
+// (r = 32 theta): -1 if the arc reaches pi, else cos a cos r - |sin a| sin r;
+// the bound is the sum of those. It needs only the phases at the centre,
+// which consecutive blocks get by one rotation R(+-64 theta) from the
+// previous block's (a BoundRun), so a block costs a few products per pair
+// rather than a sincos. Like the screen, it has no rigorous bound (rough
+// seeds within ~4e-7, a margin of 1e-4 for them): it only decides where to
+// look.
+struct BlockBound {
+  std::size_t pairs = 0;               // rounded up to 4; padding: theta = 0
+  std::vector<double> theta;           // every pair's frequency
+  std::vector<double> arc_c, arc_s;    // cos, sin of min(r, pi)
+  std::vector<double> step_c, step_s;  // R(64 theta)
+  double offset = 0.0;                 // the constant term, less the padding's 1 each
+};
+void make_block_bound(const FrequencyTable& table, BlockBound& out);
+// The phases at a block's centre for a run of consecutive blocks, upwards or
+// downwards; `next` is the first distance of the block they belong to.
+struct BoundRun {
+  static constexpr std::uint64_t kNone = ~std::uint64_t{0};
+  std::uint64_t next = kNone;
+  bool down = false;
+  std::vector<double> c, s;
+};
+double block_lower_bound(const BlockBound& bound, std::uint64_t first, BoundRun& run);
 
 // Bound on |computed - exact| for values produced at most `giant_steps` giant
 // and `baby_steps` baby steps after an exact seed at a distance <= last_distance.
