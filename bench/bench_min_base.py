@@ -14,8 +14,8 @@
    the cheapest right grid (or none is right up to the largest density).
 2. min_base(L) / one decay_curve pass over L distances for L = 2**16, 2**18,
    2**20 (up to 2**K with --max-exp K) at d = 128 (target <= 20x), best of
-   three runs against the best of five passes (at 2^22 three of each, above it
-   two; passes in chunks of 2^24 distances), runs and passes alternated, with
+   three runs against the best of five passes (above 2^22: best of two runs
+   against the best of three passes; passes in chunks of 2^24 distances), with
    the jump count.
    Then the same search on one thread and on all (the `workers` argument of
    the core), in this process, up to 2**20.
@@ -150,7 +150,7 @@ def main() -> None:
         type=int,
         default=20,
         metavar="K",
-        help="section 2 up to L = 2**K (even K; above 2^22 best of two searches and two passes)",
+        help="section 2 up to L = 2**K (even K; above 2^22 best of two searches, three passes)",
     )
     ap.add_argument(
         "--staircase-top",
@@ -217,19 +217,13 @@ def main() -> None:
     print(f"{'L':>9}{'min_base s':>12}{'pass s':>10}{'ratio':>8}{'jumps':>8}  b*")
     rows = []
     for L in sizes:
-        # Best of three searches against best of five passes (three of each at
-        # 2^22, two above), alternated so that both sides see the same state of
-        # the machine: the parallel search's timing varies with how its
-        # segments happen to be cut, and the 2^26 pass took 0.42 s in one run
-        # of this bench and 0.57-0.59 s alternated with searches in another.
-        n_pass, n_search = (5, 3) if L <= 2**20 else (3, 3) if L <= 2**22 else (2, 2)
-        passes, runs = [], []
-        for i in range(max(n_pass, n_search)):
-            if i < n_pass:
-                passes.append(timed(lambda L=L: one_pass(L))[0])
-            if i < n_search:
-                runs.append(timed(lambda L=L: rb.min_base(L, 128)))
-        t_pass = min(passes)
+        # Passes back to back: the first of a sequence is the slowest (at 2^26,
+        # 0.56-0.58 s against 0.42-0.45 s in three sequences; a pass alternated
+        # with searches took 0.53 s, which would flatter the ratio). Then best
+        # of three searches (two above 2^22): the parallel search's timing
+        # varies with how its segments are cut.
+        t_pass = min(timed(lambda L=L: one_pass(L))[0] for _ in range(5 if L <= 2**20 else 3))
+        runs = [timed(lambda L=L: rb.min_base(L, 128)) for _ in range(3 if L <= 2**22 else 2)]
         t_min, bound = min(runs, key=lambda run: run[0])
         assert rb.max_context(bound.base, 128) >= L
         rows.append(
