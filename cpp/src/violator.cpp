@@ -59,7 +59,7 @@ std::int64_t screen_scan(const BaseState& state, std::uint64_t first, std::uint6
     if (bound >= kScreenTolerance) {
       // No candidate. A block bounded below 2 may still be low: its slot is
       // left as it was (skipping those too, rather than screening them for
-      // their lowest value, saved 6% at 2^26 and left the jumps as they were).
+      // their lowest value, saved 6% at 2^26 and changed the jumps by 0.6%).
       ++result.block_evaluations;
       if (bound >= kLowBlock) note_block(local, first / kBlock, kLowBlock);
       return -1;
