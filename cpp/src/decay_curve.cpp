@@ -369,26 +369,21 @@ void make_block_bound(const FrequencyTable& table, BlockBound& out) {
   out.theta.assign(n4, 0.0);
   out.arc_c.resize(n4);
   out.arc_s.resize(n4);
-  out.step_c.resize(n4);
-  out.step_s.resize(n4);
+  // The run's rotation R(64 theta), accurate as make_rotation's giant steps
+  // are, so that a long run's phases drift by ulps per block rather than by
+  // the rough seeds' 4e-7; the padding turns by nothing.
+  out.step_c.assign(n4, 1.0);
+  out.step_s.assign(n4, 0.0);
+  std::vector<double> err(n);
+  sincos_pairs(static_cast<double>(kBabySteps), table, out.step_c.data(), out.step_s.data(),
+               err.data());
   for (std::size_t i = 0; i < n; ++i) out.theta[i] = table.hi[i];
-  constexpr double kPi = 3.141592653589793;
+  constexpr double kPi = kTwoPiHi / 2;
   for (std::size_t i = 0; i < n4; ++i) {
-    const double theta = out.theta[i];
-    const double r = std::min((kBabySteps / 2) * theta, kPi);
+    const double r = std::min((kBabySteps / 2) * out.theta[i], kPi);
     const detail::CosSin arc = detail::rough_sincos(1.0, r);
     out.arc_c[i] = arc.c;
     out.arc_s[i] = arc.s;
-    // The run's rotation: 64 theta (exact) reduced by pi/2 as rough_sincos
-    // does, then the accurate kernel, so that a long run's phases drift by
-    // ulps per block rather than by the rough seeds' 4e-7.
-    const double x = kBabySteps * theta;
-    const detail::NearestInteger q = detail::nearest_integer(x * detail::kTwoOverPi);
-    const double y = std::fma(-q.j, detail::kHalfPi1, x) - q.j * detail::kHalfPi2;
-    const detail::CosSin cs = detail::sincos_of_reduced(y, 0.0);
-    const detail::CosSin step = detail::rotate_by_quadrant(q.bits, cs.c, cs.s);
-    out.step_c[i] = step.c;
-    out.step_s[i] = step.s;
   }
   out.offset = table.constant - static_cast<double>(n4 - n) - 1e-4;
 }
