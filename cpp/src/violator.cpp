@@ -154,7 +154,6 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
     int window = 0;
     local.has_bound = false;
     local.up.next = local.down.next = BoundRun::kNone;
-    local.down.down = true;
     for (std::uint64_t behind = 4, ahead = 12; done_lo > 0 || done_hi < n_blocks;
          behind *= 8, ahead *= 8) {
       const std::uint64_t lo = center > behind ? center - behind : 0;

@@ -268,9 +268,9 @@ static void test_screen_within_tolerance() {
 
 // The far screens' block bound is below every value of its block, whether its
 // phases come fresh or from a run of 4096 blocks up or down (rotations only;
-// the two agree within the rough seeds' error, 64 pairs x 4e-7), and is sharp enough to settle most
-// blocks near b* at a large context (the reason it exists: if it never exceeded the search's
-// threshold of 2, it would only cost).
+// the two agree within the rough seeds' error, 64 pairs x 4e-7), and is sharp
+// enough to settle most blocks near b* at a large context (the reason it
+// exists: if it never rose above the search's thresholds, it would only cost).
 static void test_block_lower_bound() {
   const FrequencyModel model = FrequencyModel::rope(128, 128);
   for (const double b : {1e4, 6.5e7, 2e10, 2e13}) {
