@@ -83,7 +83,7 @@ struct LocalScratch {
   // needed) and its two runs of blocks, up and down from the centre.
   BlockBound bound;
   bool has_bound = false;
-  BoundRun up, down{BoundRun::kNone, true};
+  BoundRun up, down{true};
   // When has_chosen: the walk is anchored at the returned violator and the
   // search's table, and chosen is its evaluation there (walk.at(0)).
   PhaseWalk walk;

@@ -283,8 +283,7 @@ static void test_block_lower_bound() {
     std::vector<double> exact(kBabySteps);
     int above = 0, blocks = 0;
     for (const bool down : {false, true}) {
-      BoundRun run;
-      run.down = down;
+      BoundRun run(down);
       const std::uint64_t start = (1ull << 30) - 4096 * kBabySteps * (down ? 0 : 1);
       for (std::uint64_t k = 0; k < 4096; ++k) {
         const std::uint64_t first = down ? start - (k + 1) * kBabySteps : start + k * kBabySteps;

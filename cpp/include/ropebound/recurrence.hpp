@@ -82,8 +82,9 @@ void make_block_bound(const FrequencyTable& table, BlockBound& out);
 // downwards; `next` is the first distance of the block they belong to.
 struct BoundRun {
   static constexpr std::uint64_t kNone = ~std::uint64_t{0};
+  explicit BoundRun(bool downwards = false) : down(downwards) {}
   std::uint64_t next = kNone;
-  bool down = false;
+  bool down;
   std::vector<double> c, s;
 };
 double block_lower_bound(const BlockBound& bound, std::uint64_t first, BoundRun& run);
