@@ -364,69 +364,80 @@ void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::ui
 
 void make_block_bound(const FrequencyTable& table, BlockBound& out) {
   const std::size_t n = table.pairs();
-  const std::size_t n4 = (n + 3) / 4 * 4;
-  out.pairs = n4;
-  out.theta.assign(n4, 0.0);
-  out.arc_c.resize(n4);
-  out.arc_s.resize(n4);
+  const std::size_t n16 = (n + 15) / 16 * 16;
+  out.pairs = n16;
+  out.theta.assign(n16, 0.0);
+  out.arc_c.resize(n16);
+  out.arc_s.resize(n16);
   // The run's rotation R(64 theta), accurate as make_rotation's giant steps
-  // are, so that a long run's phases drift by ulps per block rather than by
-  // the rough seeds' 4e-7; the padding turns by nothing.
-  out.step_c.assign(n4, 1.0);
-  out.step_s.assign(n4, 0.0);
-  std::vector<double> err(n);
-  sincos_pairs(static_cast<double>(kBabySteps), table, out.step_c.data(), out.step_s.data(),
-               err.data());
+  // are before its rounding to float; the padding turns by nothing.
+  std::vector<double> step_c(n16, 1.0), step_s(n16, 0.0), err(n);
+  sincos_pairs(static_cast<double>(kBabySteps), table, step_c.data(), step_s.data(), err.data());
+  out.step_c.assign(step_c.begin(), step_c.end());
+  out.step_s.assign(step_s.begin(), step_s.end());
   for (std::size_t i = 0; i < n; ++i) out.theta[i] = table.hi[i];
   constexpr double kPi = kTwoPiHi / 2;
-  for (std::size_t i = 0; i < n4; ++i) {
+  for (std::size_t i = 0; i < n16; ++i) {
     const double r = std::min((kBabySteps / 2) * out.theta[i], kPi);
     const detail::CosSin arc = detail::rough_sincos(1.0, r);
-    out.arc_c[i] = arc.c;
-    out.arc_s[i] = arc.s;
+    out.arc_c[i] = static_cast<float>(arc.c);
+    out.arc_s[i] = static_cast<float>(arc.s);
   }
-  out.offset = table.constant - static_cast<double>(n4 - n) - 1e-4;
+  out.offset = table.constant - static_cast<double>(n16 - n) -
+               static_cast<double>(n) * kBoundPairMargin;
 }
 
 double block_lower_bound(const BlockBound& bound, std::uint64_t first, BoundRun& run) {
-  const std::size_t n4 = bound.pairs;
-  if (run.next != first) {
+  const std::size_t n16 = bound.pairs;
+  if (run.next != first || run.chained >= kBoundReseed) {
     const double centre = static_cast<double>(first) + kBabySteps / 2;
-    run.c.resize(n4);
-    run.s.resize(n4);
-    for (std::size_t i = 0; i < n4; ++i) {
+    run.c.resize(n16);
+    run.s.resize(n16);
+    for (std::size_t i = 0; i < n16; ++i) {
       const detail::CosSin cs = detail::rough_sincos(centre, bound.theta[i]);
-      run.c[i] = cs.c;
-      run.s[i] = cs.s;
+      run.c[i] = static_cast<float>(cs.c);
+      run.s[i] = static_cast<float>(cs.s);
     }
+    run.chained = 0;
   }
-  double* __restrict c = run.c.data();
-  double* __restrict s = run.s.data();
-  const double* __restrict ac = bound.arc_c.data();
-  const double* __restrict as = bound.arc_s.data();
-  const double* __restrict rc = bound.step_c.data();
-  const double* __restrict rs = bound.step_s.data();
-  // Four running sums, so that the loop vectorises.
-  double sums[4] = {0.0, 0.0, 0.0, 0.0};
-  const double sign = run.down ? -1.0 : 1.0;
-  for (std::size_t i = 0; i < n4; i += 4) {
-    for (std::size_t j = 0; j < 4; ++j) {
-      const std::size_t k = i + j;
-      const double lowest = c[k] <= -ac[k] ? -1.0 : c[k] * ac[k] - std::fabs(s[k]) * as[k];
-      sums[j] += lowest;
+  float* __restrict c = run.c.data();
+  float* __restrict s = run.s.data();
+  const float* __restrict ac = bound.arc_c.data();
+  const float* __restrict as = bound.arc_s.data();
+  const float* __restrict rc = bound.step_c.data();
+  const float* __restrict rs = bound.step_s.data();
+  // Two vectors of eight pairs per iteration, each with its own sum (two
+  // independent dependency chains).
+  const v8 minus_one = v8{} - 1.0f;
+  const v8 sign = v8{} + (run.down ? -1.0f : 1.0f);
+  v8 sums[2] = {v8{}, v8{}};
+  for (std::size_t i = 0; i < n16; i += 16) {
+    for (std::size_t j = 0; j < 2; ++j) {
+      const std::size_t k = i + 8 * j;
+      const v8 vc = load<v8>(c + k), vs = load<v8>(s + k);
+      const v8 vac = load<v8>(ac + k), vas = load<v8>(as + k);
+      const v8 vrc = load<v8>(rc + k), vrs = load<v8>(rs + k) * sign;
+      const v8 abs_s = vs < 0.0f ? -vs : vs;
+      const v8 arc_low = vc * vac - abs_s * vas;
+      sums[j] += vc <= -vac ? minus_one : arc_low;
       // The next block's phases (the padding stays at cos 0 = 1).
-      const double t = c[k] * rc[k] - sign * s[k] * rs[k];
-      s[k] = s[k] * rc[k] + sign * c[k] * rs[k];
-      c[k] = t;
+      const v8 next_c = vc * vrc - vs * vrs;
+      const v8 next_s = vs * vrc + vc * vrs;
+      std::memcpy(c + k, &next_c, sizeof next_c);
+      std::memcpy(s + k, &next_s, sizeof next_s);
     }
   }
+  ++run.chained;
   if (run.down) {
     run.next =
         first >= static_cast<std::uint64_t>(kBabySteps) ? first - kBabySteps : BoundRun::kNone;
   } else {
     run.next = first + kBabySteps;
   }
-  return (sums[0] + sums[1]) + (sums[2] + sums[3]) + bound.offset;
+  const v8 total = sums[0] + sums[1];
+  double sum = 0.0;
+  for (int l = 0; l < 8; ++l) sum += total[l];
+  return sum + bound.offset;
 }
 
 // Error bound. Let e_k = ||v^_k - v_k|| for one pair. A rotation step computed

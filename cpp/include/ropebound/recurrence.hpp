@@ -67,15 +67,22 @@ void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::ui
 // the bound is the sum of those. It needs only the phases at the centre,
 // which consecutive blocks get by one rotation R(+-64 theta) from the
 // previous block's (a BoundRun), so a block costs a few products per pair
-// rather than a sincos. Like the screen, it has no rigorous bound (rough
-// seeds within ~4e-7, a margin of 1e-4 for them): it only decides where to
-// look.
+// rather than a sincos. The phases are carried in single precision (eight
+// pairs per vector, twice as many as double) and seeded afresh every
+// kBoundReseed blocks, so their drift stays below kBoundPairMargin per pair,
+// which the bound subtracts. Like the screen, it has no rigorous bound: it
+// only decides where to look.
+inline constexpr int kBoundReseed = 32;
+// Per pair: the rough seed (~4e-7) and its rounding to float, then per chained
+// rotation the float step's coefficients (2^-24 each) and its arithmetic
+// (~2 ulps), and the bound's own products: < 1.5e-5 after 32 rotations.
+inline constexpr double kBoundPairMargin = 2e-5;
 struct BlockBound {
-  std::size_t pairs = 0;               // rounded up to 4; padding: theta = 0
-  std::vector<double> theta;           // every pair's frequency
-  std::vector<double> arc_c, arc_s;    // cos, sin of min(r, pi)
-  std::vector<double> step_c, step_s;  // R(64 theta)
-  double offset = 0.0;                 // the constant term, less the padding's 1 each
+  std::size_t pairs = 0;              // rounded up to 16; padding: theta = 0
+  std::vector<double> theta;          // every pair's frequency (for the seeds)
+  std::vector<float> arc_c, arc_s;    // cos, sin of min(r, pi)
+  std::vector<float> step_c, step_s;  // R(64 theta)
+  double offset = 0.0;                // the constant term, less the padding's 1 each and the margin
 };
 void make_block_bound(const FrequencyTable& table, BlockBound& out);
 // The phases at a block's centre for a run of consecutive blocks, upwards or
@@ -85,7 +92,8 @@ struct BoundRun {
   explicit BoundRun(bool downwards = false) : down(downwards) {}
   std::uint64_t next = kNone;
   bool down;
-  std::vector<double> c, s;
+  int chained = 0;  // rotations since the last seed
+  std::vector<float> c, s;
 };
 double block_lower_bound(const BlockBound& bound, std::uint64_t first, BoundRun& run);
 
