@@ -365,20 +365,48 @@ void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::ui
 void make_block_bound(const FrequencyTable& table, BlockBound& out) {
   const std::size_t n = table.pairs();
   const std::size_t n16 = (n + 15) / 16 * 16;
-  out.pairs = n16;
-  out.theta.assign(n16, 0.0);
-  out.arc_c.resize(n16);
-  out.arc_s.resize(n16);
+  constexpr int kHalf = kBabySteps / 2;
+  // Pairs in order of decreasing frequency, so that the fast ones come first
+  // (plain RoPE's order already; a scaled model's need not be). Thread-local
+  // buffers: the far screens make a bound at most bases near b*.
+  thread_local std::vector<std::size_t> order;
+  thread_local std::vector<double> step_c, step_s, err;
+  order.resize(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  const auto faster = [&table](std::size_t x, std::size_t y) {
+    return table.hi[x] > table.hi[y] || (table.hi[x] == table.hi[y] && x < y);
+  };
+  if (!std::is_sorted(order.begin(), order.end(), faster)) {
+    std::sort(order.begin(), order.end(), faster);
+  }
   // The run's rotation R(64 theta), accurate as make_rotation's giant steps
   // are before its rounding to float; the padding turns by nothing.
-  std::vector<double> step_c(n16, 1.0), step_s(n16, 0.0), err(n);
+  step_c.resize(n);
+  step_s.resize(n);
+  err.resize(n);
   sincos_pairs(static_cast<double>(kBabySteps), table, step_c.data(), step_s.data(), err.data());
-  out.step_c.assign(step_c.begin(), step_c.end());
-  out.step_s.assign(step_s.begin(), step_s.end());
-  for (std::size_t i = 0; i < n; ++i) out.theta[i] = table.hi[i];
+  out.pairs = n16;
+  out.theta.assign(n16, 0.0);
+  out.step_c.assign(n16, 1.0f);
+  out.step_s.assign(n16, 0.0f);
+  out.arc_c.resize(n16);
+  out.arc_s.resize(n16);
+  out.fast = 0;
+  out.has_offsets = false;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t i = order[k];
+    out.theta[k] = table.hi[i];
+    out.step_c[k] = static_cast<float>(step_c[i]);
+    out.step_s[k] = static_cast<float>(step_s[i]);
+    // Only frequencies that sincos_of_reduced takes (a few radians; model
+    // frequencies are at most about 1) go into the exact part.
+    if (k < kBoundFast && kHalf * out.theta[k] >= kBoundFastArc && out.theta[k] < 4.0) {
+      out.fast = k + 1;
+    }
+  }
   constexpr double kPi = kTwoPiHi / 2;
   for (std::size_t i = 0; i < n16; ++i) {
-    const double r = std::min((kBabySteps / 2) * out.theta[i], kPi);
+    const double r = std::min(kHalf * out.theta[i], kPi);
     const detail::CosSin arc = detail::rough_sincos(1.0, r);
     out.arc_c[i] = static_cast<float>(arc.c);
     out.arc_s[i] = static_cast<float>(arc.s);
@@ -387,7 +415,59 @@ void make_block_bound(const FrequencyTable& table, BlockBound& out) {
                static_cast<double>(n) * kBoundPairMargin;
 }
 
-double block_lower_bound(const BlockBound& bound, std::uint64_t first, BoundRun& run) {
+namespace {
+
+// R(j theta) of the fast pairs for j = 0 .. 32 by rotations in double from
+// R(theta) (within ulps for these frequencies), all pairs a step at a time
+// (it vectorises), then mirrored for the negative offsets.
+void make_offsets(BlockBound& bound) {
+  constexpr int kHalf = kBabySteps / 2;
+  double c[kBoundFast], s[kBoundFast], one_c[kBoundFast], one_s[kBoundFast];
+  const std::size_t fast = bound.fast;
+  for (std::size_t i = 0; i < fast; ++i) {
+    const detail::CosSin one = detail::sincos_of_reduced(bound.theta[i], 0.0);
+    one_c[i] = one.c;
+    one_s[i] = one.s;
+    c[i] = 1.0;
+    s[i] = 0.0;
+  }
+  bound.offset_c.resize(fast * kBabySteps);
+  bound.offset_s.resize(fast * kBabySteps);
+  for (int j = 0; j <= kHalf; ++j) {
+    for (std::size_t i = 0; i < fast; ++i) {
+      float* oc = bound.offset_c.data() + i * kBabySteps + kHalf;
+      float* os = bound.offset_s.data() + i * kBabySteps + kHalf;
+      if (j < kHalf) {
+        oc[j] = static_cast<float>(c[i]);
+        os[j] = static_cast<float>(s[i]);
+      }
+      oc[-j] = static_cast<float>(c[i]);
+      os[-j] = static_cast<float>(-s[i]);
+    }
+    for (std::size_t i = 0; i < fast; ++i) {
+      const double t = c[i] * one_c[i] - s[i] * one_s[i];
+      s[i] = s[i] * one_c[i] + c[i] * one_s[i];
+      c[i] = t;
+    }
+  }
+  bound.has_offsets = true;
+}
+
+}  // namespace
+
+namespace {
+
+// A pair's minimum over the arc a +- r (cos a, sin a), in the arc's cosine
+// and sine: -1 if the arc reaches pi.
+inline v8 arc_minimum(v8 c, v8 s, v8 arc_c, v8 arc_s) {
+  const v8 abs_s = s < 0.0f ? -s : s;
+  const v8 low = c * arc_c - abs_s * arc_s;
+  return c <= -arc_c ? v8{} - 1.0f : low;
+}
+
+}  // namespace
+
+double block_lower_bound(BlockBound& bound, std::uint64_t first, BoundRun& run, double wanted) {
   const std::size_t n16 = bound.pairs;
   if (run.next != first || run.chained >= kBoundReseed) {
     const double centre = static_cast<double>(first) + kBabySteps / 2;
@@ -406,21 +486,30 @@ double block_lower_bound(const BlockBound& bound, std::uint64_t first, BoundRun&
   const float* __restrict as = bound.arc_s.data();
   const float* __restrict rc = bound.step_c.data();
   const float* __restrict rs = bound.step_s.data();
+  // The fast pairs' phases at this block's centre, before the loop turns them.
+  float fast_c[kBoundFast], fast_s[kBoundFast];
+  for (std::size_t i = 0; i < bound.fast; ++i) {
+    fast_c[i] = c[i];
+    fast_s[i] = s[i];
+  }
   // Two vectors of eight pairs per iteration, each with its own sum (two
-  // independent dependency chains).
-  const v8 minus_one = v8{} - 1.0f;
+  // independent dependency chains). The fast pairs' arcs are summed apart.
   const v8 sign = v8{} + (run.down ? -1.0f : 1.0f);
   v8 sums[2] = {v8{}, v8{}};
+  v8 fast_arcs = v8{};
   for (std::size_t i = 0; i < n16; i += 16) {
     for (std::size_t j = 0; j < 2; ++j) {
       const std::size_t k = i + 8 * j;
       const v8 vc = load<v8>(c + k), vs = load<v8>(s + k);
-      const v8 vac = load<v8>(ac + k), vas = load<v8>(as + k);
-      const v8 vrc = load<v8>(rc + k), vrs = load<v8>(rs + k) * sign;
-      const v8 abs_s = vs < 0.0f ? -vs : vs;
-      const v8 arc_low = vc * vac - abs_s * vas;
-      sums[j] += vc <= -vac ? minus_one : arc_low;
+      const v8 low = arc_minimum(vc, vs, load<v8>(ac + k), load<v8>(as + k));
+      sums[j] += low;
+      if (k < bound.fast) {
+        v8 lane{};
+        for (int l = 0; l < 8; ++l) lane[l] = static_cast<float>(k + l);
+        fast_arcs += lane < static_cast<float>(bound.fast) ? low : v8{};
+      }
       // The next block's phases (the padding stays at cos 0 = 1).
+      const v8 vrc = load<v8>(rc + k), vrs = load<v8>(rs + k) * sign;
       const v8 next_c = vc * vrc - vs * vrs;
       const v8 next_s = vs * vrc + vc * vrs;
       std::memcpy(c + k, &next_c, sizeof next_c);
@@ -435,9 +524,31 @@ double block_lower_bound(const BlockBound& bound, std::uint64_t first, BoundRun&
     run.next = first + kBabySteps;
   }
   const v8 total = sums[0] + sums[1];
-  double sum = 0.0;
-  for (int l = 0; l < 8; ++l) sum += total[l];
-  return sum + bound.offset;
+  double arcs = 0.0, fast_part = 0.0;
+  for (int l = 0; l < 8; ++l) {
+    arcs += total[l];
+    fast_part += fast_arcs[l];
+  }
+  const double arc_bound = arcs + bound.offset;
+  if (arc_bound >= wanted || bound.fast == 0) return arc_bound;
+  if (!bound.has_offsets) make_offsets(bound);
+  // The fast pairs exactly: their sum at each distance of the block, from the
+  // centre phases, eight distances per vector.
+  constexpr int kVectors = kBabySteps / 8;
+  v8 sum_at[kVectors] = {};
+  for (std::size_t i = 0; i < bound.fast; ++i) {
+    const v8 pc = v8{} + fast_c[i], ps = v8{} + fast_s[i];
+    const float* oc = bound.offset_c.data() + i * kBabySteps;
+    const float* os = bound.offset_s.data() + i * kBabySteps;
+    for (int v = 0; v < kVectors; ++v) {
+      sum_at[v] += pc * load<v8>(oc + 8 * v) - ps * load<v8>(os + 8 * v);
+    }
+  }
+  v8 lowest = sum_at[0];
+  for (int v = 1; v < kVectors; ++v) lowest = lowest < sum_at[v] ? lowest : sum_at[v];
+  float fast_min = lowest[0];
+  for (int l = 1; l < 8; ++l) fast_min = std::min(fast_min, lowest[l]);
+  return arc_bound - fast_part + static_cast<double>(fast_min);
 }
 
 // Error bound. Let e_k = ||v^_k - v_k|| for one pair. A rotation step computed

@@ -55,7 +55,7 @@ std::int64_t screen_scan(const BaseState& state, std::uint64_t first, std::uint6
                          std::uint64_t skip, LocalScratch& local, MinBaseResult& result,
                          BoundRun* run = nullptr) {
   if (run != nullptr) {
-    const double bound = block_lower_bound(local.bound, first, *run);
+    const double bound = block_lower_bound(local.bound, first, *run, kScreenTolerance);
     if (bound >= kScreenTolerance) {
       // No candidate. A block bounded below 2 may still be low: its slot is
       // left as it was (skipping those too, rather than screening them for

@@ -70,19 +70,36 @@ void screen_block(const FrequencyTable& table, const ScreenRotation& co, std::ui
 // rather than a sincos. The phases are carried in single precision (eight
 // pairs per vector, twice as many as double) and seeded afresh every
 // kBoundReseed blocks, so their drift stays below kBoundPairMargin per pair,
-// which the bound subtracts. Like the screen, it has no rigorous bound: it
-// only decides where to look.
+// which the bound subtracts.
+//
+// Where that sum is below what the caller wants, the fast pairs (r >=
+// kBoundFastArc, at most kBoundFast of them) are taken exactly instead: the
+// minimum over the block of their sum, from the centre phases and a table of
+// R(j theta), j = -32 .. 31, made once per base when first needed. Their arcs are where the
+// first sum is loose (a pair that turns once per block gives -1 although the
+// fast pairs never reach -1 together): at L = 2^26, of the blocks near b*
+// whose first bound is below 0, the second settles nine in ten (their
+// screened minima lie between 3 and 8).
+//
+// Like the screen, it has no rigorous bound: it only decides where to look.
 inline constexpr int kBoundReseed = 32;
 // Per pair: the rough seed (~4e-7) and its rounding to float, then per chained
 // rotation the float step's coefficients (2^-24 each) and its arithmetic
 // (~2 ulps), and the bound's own products: < 1.5e-5 after 32 rotations.
 inline constexpr double kBoundPairMargin = 2e-5;
+inline constexpr double kBoundFastArc = 1.0;
+inline constexpr std::size_t kBoundFast = 16;
 struct BlockBound {
   std::size_t pairs = 0;              // rounded up to 16; padding: theta = 0
+  std::size_t fast = 0;               // the first `fast` pairs are the fast ones
   std::vector<double> theta;          // every pair's frequency (for the seeds)
   std::vector<float> arc_c, arc_s;    // cos, sin of min(r, pi)
   std::vector<float> step_c, step_s;  // R(64 theta)
-  double offset = 0.0;                // the constant term, less the padding's 1 each and the margin
+  // Fast pair i: cos and sin of (j - 32) theta_i at [i * kBabySteps + j],
+  // made when the sharper bound is first wanted at this base.
+  bool has_offsets = false;
+  std::vector<float> offset_c, offset_s;
+  double offset = 0.0;  // the constant term, less the padding's 1 each and the margin
 };
 void make_block_bound(const FrequencyTable& table, BlockBound& out);
 // The phases at a block's centre for a run of consecutive blocks, upwards or
@@ -95,7 +112,9 @@ struct BoundRun {
   int chained = 0;  // rotations since the last seed
   std::vector<float> c, s;
 };
-double block_lower_bound(const BlockBound& bound, std::uint64_t first, BoundRun& run);
+// The arc bound, or the sharper one with the fast pairs taken exactly when
+// the arc bound is below `wanted`.
+double block_lower_bound(BlockBound& bound, std::uint64_t first, BoundRun& run, double wanted);
 
 // Bound on |computed - exact| for values produced at most `giant_steps` giant
 // and `baby_steps` baby steps after an exact seed at a distance <= last_distance.
