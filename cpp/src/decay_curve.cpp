@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "ropebound/dd.hpp"
@@ -100,8 +101,58 @@ void CurveScratch::reserve(const Rotation& co) {
   seed_err.assign(co.padded, 0.0);
 }
 
+ArcCertificate make_arc_certificate(const FrequencyTable& table, const Rotation& co,
+                                    std::uint64_t last_distance) {
+  const double u = kUnitRoundoff;
+  const double sqrt2 = 1.4142135623730951;
+  const std::size_t n = table.pairs();
+  ArcCertificate out;
+  out.arc_c.assign(co.padded, 1.0);
+  out.arc_s.assign(co.padded, 0.0);
+  out.full.assign(co.padded, 0.0);
+  std::vector<double> err(n);
+  const double arc_error = sincos_pairs(static_cast<double>(kBabySteps - 1), table,
+                                        out.arc_c.data(), out.arc_s.data(), err.data());
+  // A seed after at most kGiantSteps - 1 giant steps, as recurrence_error_bound
+  // has it (per pair: the norm of the vector's error bounds each component).
+  const double giant = (kGiantSteps - 1) * (sqrt2 * co.giant_error + 2.83 * u * 1.01);
+  double worst = 0.0, total = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double seed = sincos_error_bound(static_cast<double>(last_distance), table, i);
+    const double e = (sqrt2 * seed + giant) * 1.01;
+    worst = std::max(worst, e);
+    total += sqrt2 * e + 2.0 * arc_error + 8.0 * u;
+    // An arc of pi or more (with room for w's rounding) holds -1 whatever a.
+    if ((kBabySteps - 1) * table.hi[i] >= 3.14159) out.full[i] = 1.0;
+  }
+  out.slack = (worst + arc_error) * 1.01 + 1e-300;
+  // The sum: four lanes of padded / 4 terms each at most 1 in magnitude, then
+  // the lanes and the constant.
+  const double depth = static_cast<double>(co.padded / 4 + 5);
+  out.error = (total + 1.1 * depth * u * (static_cast<double>(n) + table.constant)) * (1.0 + 1e-9);
+  return out;
+}
+
+double arc_lower_bound(const double* seed_c, const double* seed_s, std::size_t padded,
+                       double constant, const ArcCertificate& cert) {
+  const v4 slack = v4{} + cert.slack;
+  const v4 minus_one = v4{} - 1.0;
+  v4 sum = v4{};
+  for (std::size_t i = 0; i < padded; i += 4) {
+    const v4 c = load<v4>(seed_c + i), s = load<v4>(seed_s + i);
+    const v4 ac = load<v4>(cert.arc_c.data() + i), as = load<v4>(cert.arc_s.data() + i);
+    const v4 end = c * ac - s * as;
+    const v4 low = c < end ? c : end;
+    const auto reaches_pi =
+        (s >= -slack && c <= -ac + slack) || load<v4>(cert.full.data() + i) > 0.5;
+    sum += reaches_pi ? minus_one : low;
+  }
+  return constant + ((sum[0] + sum[1]) + (sum[2] + sum[3])) - cert.error;
+}
+
 void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
-                   std::uint64_t count, double* out, CurveScratch& scratch) {
+                   std::uint64_t count, double* out, CurveScratch& scratch,
+                   const ArcCertificate* certificate) {
   const std::size_t n = table.pairs();
   double* seed_c = scratch.seed_c.data();
   double* seed_s = scratch.seed_s.data();
@@ -112,13 +163,18 @@ void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_
   for (std::uint64_t block = 0; block * kBabySteps < count; ++block) {
     const int steps =
         static_cast<int>(std::min<std::uint64_t>(kBabySteps, count - block * kBabySteps));
-    for (int k = 0; k < steps; ++k) acc[k] = v4{0.0, 0.0, 0.0, 0.0};
-    rotate_and_sum<v4, double, 4>(seed_c, seed_s, co.baby_c.data(), co.baby_s.data(), co.padded,
-                                  steps, acc);
     double* dst = out + block * kBabySteps;
-    for (int k = 0; k < steps; ++k) {
-      const v4 a = acc[k];
-      dst[k] = table.constant + ((a[0] + a[1]) + (a[2] + a[3]));
+    if (certificate != nullptr &&
+        arc_lower_bound(seed_c, seed_s, co.padded, table.constant, *certificate) >= 0.0) {
+      for (int k = 0; k < steps; ++k) dst[k] = std::numeric_limits<double>::infinity();
+    } else {
+      for (int k = 0; k < steps; ++k) acc[k] = v4{0.0, 0.0, 0.0, 0.0};
+      rotate_and_sum<v4, double, 4>(seed_c, seed_s, co.baby_c.data(), co.baby_s.data(),
+                                    co.padded, steps, acc);
+      for (int k = 0; k < steps; ++k) {
+        const v4 a = acc[k];
+        dst[k] = table.constant + ((a[0] + a[1]) + (a[2] + a[3]));
+      }
     }
     for (std::size_t i = 0; i < co.padded; ++i) {
       const double c = seed_c[i], s = seed_s[i];

@@ -59,6 +59,7 @@ FirstNegative scan_for_negative(const FrequencyTable& table, std::uint64_t start
   if (end <= start) return result;
   const Rotation rot = make_rotation(table);
   const double error = recurrence_error_bound(table, rot, end - 1, kGiantSteps - 1, kBabySteps - 1);
+  const ArcCertificate certificate = make_arc_certificate(table, rot, end - 1);
   const std::uint64_t n_blocks = (end - start + kSuperBlock - 1) / kSuperBlock;
   Poller poller(monitor);
   // Inside a parallel search's worker the pass runs on that thread alone.
@@ -85,7 +86,7 @@ FirstNegative scan_for_negative(const FrequencyTable& table, std::uint64_t start
       const std::uint64_t first = start + b * kSuperBlock;
       const std::uint64_t count = std::min<std::uint64_t>(kSuperBlock, end - first);
       double* buf = buffers[worker].data();
-      curve_segment(table, rot, first, count, buf, scratch[worker]);
+      curve_segment(table, rot, first, count, buf, scratch[worker], &certificate);
       hits[k - w0] = scan_values(table, buf, first, count, error, from_top);
     };
     for_each_block(w_end - w0, parallel && w_end - w0 > 1,

@@ -317,6 +317,82 @@ static void test_block_lower_bound() {
   }
 }
 
+// The certified scan's block bound (arc_lower_bound). With one pair the arc
+// bound is the block's minimum itself (both ends of an arc short of pi are
+// distances of the block), -1 when the arc reaches pi: so it must sit within
+// the error below the exact minimum, never above. With d = 128 it is below
+// every value of its block whatever the base (far from b*, at b*(2^16)),
+// settles many blocks (its reason to exist), and the scan using it finds the
+// same first negative distance as decay_sum one distance at a time, at
+// b*(2^16), at the double just below it (its critical distance negative) and
+// at a base with a small first violator.
+static void test_arc_certificate() {
+  const std::uint64_t context = 1u << 16;
+  for (const double theta : {1e-4, 3e-3, 0.02, 0.049, 0.051, 0.3}) {
+    const FrequencyTable table = explicit_frequencies(&theta, 1);
+    const Rotation rot = make_rotation(table);
+    const ArcCertificate cert = make_arc_certificate(table, rot, context - 1);
+    std::vector<double> c(rot.padded, 0.0), s(rot.padded, 0.0), err(1);
+    for (std::uint64_t first = 0; first < context; first += 997 * kBabySteps) {
+      sincos_pairs(static_cast<double>(first), table, c.data(), s.data(), err.data());
+      const double bound = arc_lower_bound(c.data(), s.data(), rot.padded, 0.0, cert);
+      double lowest = 1.0;
+      for (int j = 0; j < kBabySteps; ++j) {
+        lowest = std::min(lowest, std::cos(static_cast<double>(first + j) * theta));
+      }
+      CHECK(bound <= lowest + 1e-12);
+      if ((kBabySteps - 1) * theta < 3.1) {
+        // Short of pi the two agree unless the arc's test (widened) says -1.
+        CHECK(lowest - bound < 1e-9 || bound == -1.0 - cert.error);
+      } else {
+        CHECK(bound == -1.0 - cert.error);
+      }
+    }
+  }
+  const FrequencyModel model = FrequencyModel::rope(128, 128);
+  const double b16 = 2090179.674054197;  // b*(2^16), critical distance 60076
+  for (const double b : {1e4, b16, 6.5374955144081e7, 2e13}) {
+    const FrequencyTable table = model_table(model, b);
+    const Rotation rot = make_rotation(table);
+    const ArcCertificate cert = make_arc_certificate(table, rot, context - 1);
+    const double error =
+        recurrence_error_bound(table, rot, context - 1, kGiantSteps - 1, kBabySteps - 1);
+    CurveScratch scratch;
+    scratch.reserve(rot);
+    std::vector<double> c(rot.padded, 0.0), s(rot.padded, 0.0), err(table.pairs());
+    std::vector<double> values(kBabySteps), certified(kBabySteps);
+    std::uint64_t blocks = 0, settled = 0;
+    for (std::uint64_t first = 0; first < context; first += kBabySteps) {
+      sincos_pairs(static_cast<double>(first), table, c.data(), s.data(), err.data());
+      const double bound = arc_lower_bound(c.data(), s.data(), rot.padded, table.constant, cert);
+      curve_segment(table, rot, first, kBabySteps, values.data(), scratch);
+      CHECK(bound <= *std::min_element(values.begin(), values.end()) + error);
+      curve_segment(table, rot, first, kBabySteps, certified.data(), scratch, &cert);
+      if (bound >= 0.0) {
+        ++settled;
+        CHECK(certified[0] == std::numeric_limits<double>::infinity());
+      } else {
+        CHECK(certified == values);
+      }
+      ++blocks;
+    }
+    // Measured: 2 of 1024 blocks at 1e4, 349 at b*(2^16), all above.
+    if (b >= b16) CHECK(4 * settled > blocks);
+  }
+  for (const double b : {b16, std::nextafter(b16, 0.0), 2.0e6}) {
+    const FrequencyTable table = model_table(model, b);
+    std::int64_t expected = -1;
+    for (std::uint64_t m = 0; m < context && expected < 0; ++m) {
+      const Bounded v = decay_sum(m, table);
+      if (v.value + v.error < 0.0) expected = static_cast<std::int64_t>(m);
+    }
+    CHECK(first_negative(table, 0, context, false, nullptr).distance == expected);
+    // At b* none; just below it one, at or before the critical distance.
+    CHECK((b == b16) == (expected < 0));
+    if (b < b16) CHECK(expected >= 0 && expected <= 60076);
+  }
+}
+
 // The parallel search (segments of the base axis searched concurrently) finds
 // the same base and canonical critical distance for any number of workers.
 static void test_min_base_workers_agree() {
@@ -442,6 +518,7 @@ int main() {
   test_admissible_window_ends();
   test_screen_within_tolerance();
   test_block_lower_bound();
+  test_arc_certificate();
   test_float32_model();
   test_distance_zero();
   test_known_value();

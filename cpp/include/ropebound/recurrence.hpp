@@ -28,10 +28,36 @@ struct CurveScratch {
   void reserve(const Rotation& co);
 };
 
+// A rigorous lower bound on B_m over each block of the certified scan, from
+// the seeds the recurrence has at the block's first distance anyway: pair i's
+// cosine over the block lies on the arc [a, a + 63 theta] from the seed's
+// phase a, whose minimum is -1 if the arc reaches pi and else the smaller of
+// its ends' cosines, cos a and cos a cos w - sin a sin w (w = 63 theta). With
+// every seed within `slack` of exact (per component), the arc test widened by
+// it and each end's cosine within sqrt2 slack + 2 (error of w's cosine and
+// sine) + 8u, the computed sum less `error` is below every B_m of the block.
+// A block whose bound is non-negative holds no negative distance: the scan
+// skips its baby steps (at L = 2^20 near b*, ... of the blocks).
+struct ArcCertificate {
+  std::vector<double> arc_c, arc_s;  // cos, sin of 63 theta (padding: 1, 0)
+  std::vector<double> full;          // 1 where 63 theta reaches pi: the arc holds -1
+  double slack = 0.0;
+  double error = 0.0;
+};
+// For the seeds of curve_segment at distances up to last_distance.
+ArcCertificate make_arc_certificate(const FrequencyTable& table, const Rotation& co,
+                                    std::uint64_t last_distance);
+// The bound for the block whose seeds (curve_segment's, padded) are c, s.
+double arc_lower_bound(const double* seed_c, const double* seed_s, std::size_t padded,
+                       double constant, const ArcCertificate& cert);
+
 // out[k] = B_{first+k} for k < count <= kSuperBlock: exact seeds at `first`,
-// giant steps every kBabySteps distances, baby steps in between.
+// giant steps every kBabySteps distances, baby steps in between. With a
+// certificate (the certified scan), a block whose rigorous lower bound is
+// non-negative is not evaluated: its values are +infinity.
 void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
-                   std::uint64_t count, double* out, CurveScratch& scratch);
+                   std::uint64_t count, double* out, CurveScratch& scratch,
+                   const ArcCertificate* certificate = nullptr);
 
 // Single-precision screening of one block: B_{first+k}, k < count <= kBabySteps.
 // Pairs fast enough to matter within a block go by float baby steps from seeds
