@@ -130,24 +130,36 @@ ArcCertificate make_arc_certificate(const FrequencyTable& table, const Rotation&
   // the lanes and the constant.
   const double depth = static_cast<double>(co.padded / 4 + 5);
   out.error = (total + 1.1 * depth * u * (static_cast<double>(n) + table.constant)) * (1.0 + 1e-9);
+  out.recurrence_error =
+      recurrence_error_bound(table, co, last_distance, kGiantSteps - 1, kBabySteps - 1);
   return out;
 }
 
-double arc_lower_bound(const double* seed_c, const double* seed_s, std::size_t padded,
-                       double constant, const ArcCertificate& cert) {
+namespace {
+
+// Sum of the arc minima of the pairs [begin, end) (multiples of 4).
+double arc_sum(const double* seed_c, const double* seed_s, std::size_t begin, std::size_t end,
+               const ArcCertificate& cert) {
   const v4 slack = v4{} + cert.slack;
   const v4 minus_one = v4{} - 1.0;
   v4 sum = v4{};
-  for (std::size_t i = 0; i < padded; i += 4) {
+  for (std::size_t i = begin; i < end; i += 4) {
     const v4 c = load<v4>(seed_c + i), s = load<v4>(seed_s + i);
     const v4 ac = load<v4>(cert.arc_c.data() + i), as = load<v4>(cert.arc_s.data() + i);
-    const v4 end = c * ac - s * as;
-    const v4 low = c < end ? c : end;
+    const v4 end_value = c * ac - s * as;
+    const v4 low = c < end_value ? c : end_value;
     const auto reaches_pi =
         (s >= -slack && c <= -ac + slack) || load<v4>(cert.full.data() + i) > 0.5;
     sum += reaches_pi ? minus_one : low;
   }
-  return constant + ((sum[0] + sum[1]) + (sum[2] + sum[3])) - cert.error;
+  return (sum[0] + sum[1]) + (sum[2] + sum[3]);
+}
+
+}  // namespace
+
+double arc_lower_bound(const double* seed_c, const double* seed_s, std::size_t padded,
+                       double constant, const ArcCertificate& cert) {
+  return constant + arc_sum(seed_c, seed_s, 0, padded, cert) - cert.error;
 }
 
 void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
@@ -158,19 +170,47 @@ void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_
   double* seed_s = scratch.seed_s.data();
   sincos_pairs(static_cast<double>(first), table, seed_c, seed_s, scratch.seed_err.data());
   for (std::size_t i = n; i < co.padded; ++i) seed_c[i] = seed_s[i] = 0.0;
+  const std::size_t groups = co.padded / kGroup;
+  double group_arcs[kMaxDim / 2 / kGroup + 1];
 
   v4 acc[kBabySteps];  // per-step partial sums, one lane per pair mod 4
   for (std::uint64_t block = 0; block * kBabySteps < count; ++block) {
     const int steps =
         static_cast<int>(std::min<std::uint64_t>(kBabySteps, count - block * kBabySteps));
     double* dst = out + block * kBabySteps;
-    if (certificate != nullptr &&
-        arc_lower_bound(seed_c, seed_s, co.padded, table.constant, *certificate) >= 0.0) {
-      for (int k = 0; k < steps; ++k) dst[k] = std::numeric_limits<double>::infinity();
+    for (int k = 0; k < steps; ++k) acc[k] = v4{0.0, 0.0, 0.0, 0.0};
+    bool settled = false;
+    if (certificate != nullptr) {
+      // The arcs of every group; then, while the bound stays below zero, one
+      // group at a time exactly (the fastest first, where the arcs are
+      // loosest) with the arcs of the rest, until the bound proves the block
+      // non-negative or every group is exact.
+      double rest = table.constant - certificate->error - certificate->recurrence_error;
+      for (std::size_t g = 0; g < groups; ++g) {
+        group_arcs[g] = arc_sum(seed_c, seed_s, g * kGroup, (g + 1) * kGroup, *certificate);
+        rest += group_arcs[g];
+      }
+      settled = rest >= 0.0;
+      for (std::size_t g = 0; g < groups && !settled; ++g) {
+        rotate_and_sum<v4, double, 4>(seed_c + g * kGroup, seed_s + g * kGroup,
+                                      co.baby_c.data() + g * kGroup,
+                                      co.baby_s.data() + g * kGroup, kGroup, steps, acc);
+        rest -= group_arcs[g];
+        if (g + 1 == groups) break;
+        double lowest = std::numeric_limits<double>::infinity();
+        for (int k = 0; k < steps; ++k) {
+          const v4 a = acc[k];
+          lowest = std::min(lowest, (a[0] + a[1]) + (a[2] + a[3]));
+        }
+        settled = lowest + rest >= 0.0;
+      }
     } else {
-      for (int k = 0; k < steps; ++k) acc[k] = v4{0.0, 0.0, 0.0, 0.0};
       rotate_and_sum<v4, double, 4>(seed_c, seed_s, co.baby_c.data(), co.baby_s.data(),
                                     co.padded, steps, acc);
+    }
+    if (settled) {
+      for (int k = 0; k < steps; ++k) dst[k] = std::numeric_limits<double>::infinity();
+    } else {
       for (int k = 0; k < steps; ++k) {
         const v4 a = acc[k];
         dst[k] = table.constant + ((a[0] + a[1]) + (a[2] + a[3]));

@@ -36,18 +36,23 @@ struct CurveScratch {
 // every seed within `slack` of exact (per component), the arc test widened by
 // it and each end's cosine within sqrt2 slack + 2 (error of w's cosine and
 // sine) + 8u, the computed sum less `error` is below every B_m of the block.
-// A block whose bound is non-negative holds no negative distance: the scan
-// skips its baby steps (at L = 2^20 near b*, ... of the blocks).
+// Where that is not enough, curve_segment takes the pairs exactly a group of
+// 16 at a time (the fastest first, for plain RoPE), the rest still by their
+// arcs, until the bound (less recurrence_error as well) proves the block
+// non-negative; such a block holds no negative distance and the scan skips
+// the rest of its baby steps. At b*(2^16), d = 128, the arcs alone settle a
+// third of the blocks.
 struct ArcCertificate {
   std::vector<double> arc_c, arc_s;  // cos, sin of 63 theta (padding: 1, 0)
   std::vector<double> full;          // 1 where 63 theta reaches pi: the arc holds -1
   double slack = 0.0;
   double error = 0.0;
+  double recurrence_error = 0.0;  // recurrence_error_bound of the exact groups
 };
 // For the seeds of curve_segment at distances up to last_distance.
 ArcCertificate make_arc_certificate(const FrequencyTable& table, const Rotation& co,
                                     std::uint64_t last_distance);
-// The bound for the block whose seeds (curve_segment's, padded) are c, s.
+// The arc bound for the block whose seeds (curve_segment's, padded) are c, s.
 double arc_lower_bound(const double* seed_c, const double* seed_s, std::size_t padded,
                        double constant, const ArcCertificate& cert);
 
