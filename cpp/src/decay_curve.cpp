@@ -163,15 +163,44 @@ double arc_lower_bound(const double* seed_c, const double* seed_s, std::size_t p
 }
 
 void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
-                   std::uint64_t count, double* out, CurveScratch& scratch,
-                   const ArcCertificate* certificate) {
+                   std::uint64_t count, double* out, CurveScratch& scratch) {
+  const std::size_t n = table.pairs();
+  double* seed_c = scratch.seed_c.data();
+  double* seed_s = scratch.seed_s.data();
+  sincos_pairs(static_cast<double>(first), table, seed_c, seed_s, scratch.seed_err.data());
+  for (std::size_t i = n; i < co.padded; ++i) seed_c[i] = seed_s[i] = 0.0;
+
+  v4 acc[kBabySteps];  // per-step partial sums, one lane per pair mod 4
+  for (std::uint64_t block = 0; block * kBabySteps < count; ++block) {
+    const int steps =
+        static_cast<int>(std::min<std::uint64_t>(kBabySteps, count - block * kBabySteps));
+    for (int k = 0; k < steps; ++k) acc[k] = v4{0.0, 0.0, 0.0, 0.0};
+    rotate_and_sum<v4, double, 4>(seed_c, seed_s, co.baby_c.data(), co.baby_s.data(), co.padded,
+                                  steps, acc);
+    double* dst = out + block * kBabySteps;
+    for (int k = 0; k < steps; ++k) {
+      const v4 a = acc[k];
+      dst[k] = table.constant + ((a[0] + a[1]) + (a[2] + a[3]));
+    }
+    for (std::size_t i = 0; i < co.padded; ++i) {
+      const double c = seed_c[i], s = seed_s[i];
+      seed_c[i] = c * co.giant_c[i] - s * co.giant_s[i];
+      seed_s[i] = s * co.giant_c[i] + c * co.giant_s[i];
+    }
+  }
+}
+
+void certified_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
+                       std::uint64_t count, double* out, CurveScratch& scratch,
+                       const ArcCertificate& certificate) {
   const std::size_t n = table.pairs();
   double* seed_c = scratch.seed_c.data();
   double* seed_s = scratch.seed_s.data();
   sincos_pairs(static_cast<double>(first), table, seed_c, seed_s, scratch.seed_err.data());
   for (std::size_t i = n; i < co.padded; ++i) seed_c[i] = seed_s[i] = 0.0;
   const std::size_t groups = co.padded / kGroup;
-  double group_arcs[kMaxDim / 2 / kGroup + 1];
+  scratch.group_arcs.resize(groups);
+  double* group_arcs = scratch.group_arcs.data();
 
   v4 acc[kBabySteps];  // per-step partial sums, one lane per pair mod 4
   for (std::uint64_t block = 0; block * kBabySteps < count; ++block) {
@@ -179,34 +208,28 @@ void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_
         static_cast<int>(std::min<std::uint64_t>(kBabySteps, count - block * kBabySteps));
     double* dst = out + block * kBabySteps;
     for (int k = 0; k < steps; ++k) acc[k] = v4{0.0, 0.0, 0.0, 0.0};
-    bool settled = false;
-    if (certificate != nullptr) {
-      // The arcs of every group; then, while the bound stays below zero, one
-      // group at a time exactly (the fastest first, where the arcs are
-      // loosest) with the arcs of the rest, until the bound proves the block
-      // non-negative or every group is exact.
-      double rest = table.constant - certificate->error - certificate->recurrence_error;
-      for (std::size_t g = 0; g < groups; ++g) {
-        group_arcs[g] = arc_sum(seed_c, seed_s, g * kGroup, (g + 1) * kGroup, *certificate);
-        rest += group_arcs[g];
+    // The arcs of every group; then, while the bound stays below zero, one
+    // group at a time exactly (the fastest first, where the arcs are
+    // loosest) with the arcs of the rest, until the bound proves the block
+    // non-negative or every group is exact.
+    double rest = table.constant - certificate.error - certificate.recurrence_error;
+    for (std::size_t g = 0; g < groups; ++g) {
+      group_arcs[g] = arc_sum(seed_c, seed_s, g * kGroup, (g + 1) * kGroup, certificate);
+      rest += group_arcs[g];
+    }
+    bool settled = rest >= 0.0;
+    for (std::size_t g = 0; g < groups && !settled; ++g) {
+      rotate_and_sum<v4, double, 4>(seed_c + g * kGroup, seed_s + g * kGroup,
+                                    co.baby_c.data() + g * kGroup, co.baby_s.data() + g * kGroup,
+                                    kGroup, steps, acc);
+      rest -= group_arcs[g];
+      if (g + 1 == groups) break;
+      double lowest = std::numeric_limits<double>::infinity();
+      for (int k = 0; k < steps; ++k) {
+        const v4 a = acc[k];
+        lowest = std::min(lowest, (a[0] + a[1]) + (a[2] + a[3]));
       }
-      settled = rest >= 0.0;
-      for (std::size_t g = 0; g < groups && !settled; ++g) {
-        rotate_and_sum<v4, double, 4>(seed_c + g * kGroup, seed_s + g * kGroup,
-                                      co.baby_c.data() + g * kGroup,
-                                      co.baby_s.data() + g * kGroup, kGroup, steps, acc);
-        rest -= group_arcs[g];
-        if (g + 1 == groups) break;
-        double lowest = std::numeric_limits<double>::infinity();
-        for (int k = 0; k < steps; ++k) {
-          const v4 a = acc[k];
-          lowest = std::min(lowest, (a[0] + a[1]) + (a[2] + a[3]));
-        }
-        settled = lowest + rest >= 0.0;
-      }
-    } else {
-      rotate_and_sum<v4, double, 4>(seed_c, seed_s, co.baby_c.data(), co.baby_s.data(),
-                                    co.padded, steps, acc);
+      settled = lowest + rest >= 0.0;
     }
     if (settled) {
       for (int k = 0; k < steps; ++k) dst[k] = std::numeric_limits<double>::infinity();

@@ -86,7 +86,7 @@ FirstNegative scan_for_negative(const FrequencyTable& table, std::uint64_t start
       const std::uint64_t first = start + b * kSuperBlock;
       const std::uint64_t count = std::min<std::uint64_t>(kSuperBlock, end - first);
       double* buf = buffers[worker].data();
-      curve_segment(table, rot, first, count, buf, scratch[worker], &certificate);
+      certified_segment(table, rot, first, count, buf, scratch[worker], certificate);
       hits[k - w0] = scan_values(table, buf, first, count, error, from_top);
     };
     for_each_block(w_end - w0, parallel && w_end - w0 > 1,

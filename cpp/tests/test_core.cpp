@@ -368,7 +368,7 @@ static void test_arc_certificate() {
       curve_segment(table, rot, first, kBabySteps, values.data(), scratch);
       const double lowest = *std::min_element(values.begin(), values.end());
       CHECK(bound <= lowest + error);
-      curve_segment(table, rot, first, kBabySteps, certified.data(), scratch, &cert);
+      certified_segment(table, rot, first, kBabySteps, certified.data(), scratch, cert);
       if (certified[0] == std::numeric_limits<double>::infinity()) {
         // Settled by the arcs, or by the exact groups with the others' arcs.
         ++settled;

@@ -25,6 +25,7 @@ Rotation make_rotation(const FrequencyTable& table, bool with_giant = true);
 // Per-thread buffers for curve_segment.
 struct CurveScratch {
   std::vector<double> seed_c, seed_s, seed_err;
+  std::vector<double> group_arcs;  // certified_segment's arc sums per group
   void reserve(const Rotation& co);
 };
 
@@ -57,12 +58,14 @@ double arc_lower_bound(const double* seed_c, const double* seed_s, std::size_t p
                        double constant, const ArcCertificate& cert);
 
 // out[k] = B_{first+k} for k < count <= kSuperBlock: exact seeds at `first`,
-// giant steps every kBabySteps distances, baby steps in between. With a
-// certificate (the certified scan), a block whose rigorous lower bound is
-// non-negative is not evaluated: its values are +infinity.
+// giant steps every kBabySteps distances, baby steps in between.
 void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
-                   std::uint64_t count, double* out, CurveScratch& scratch,
-                   const ArcCertificate* certificate = nullptr);
+                   std::uint64_t count, double* out, CurveScratch& scratch);
+// The same for the certified scan, except that a block the certificate
+// proves non-negative is not evaluated: its values are +infinity.
+void certified_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
+                       std::uint64_t count, double* out, CurveScratch& scratch,
+                       const ArcCertificate& certificate);
 
 // Single-precision screening of one block: B_{first+k}, k < count <= kBabySteps.
 // Pairs fast enough to matter within a block go by float baby steps from seeds
