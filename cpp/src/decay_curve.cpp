@@ -126,9 +126,11 @@ ArcCertificate make_arc_certificate(const FrequencyTable& table, const Rotation&
     if ((kBabySteps - 1) * table.hi[i] >= 3.14159) out.full[i] = 1.0;
   }
   out.slack = (worst + arc_error) * 1.01 + 1e-300;
-  // The sum: four lanes of padded / 4 terms each at most 1 in magnitude, then
-  // the lanes and the constant.
-  const double depth = static_cast<double>(co.padded / 4 + 5);
+  // The sums, every partial sum at most n + constant in magnitude: four lanes
+  // of padded / 4 terms, the lanes, the groups' sums added into the running
+  // bound and taken out again (certified_segment), the constant and the exact
+  // groups' lowest value: fewer roundings than this depth counts.
+  const double depth = static_cast<double>(co.padded / 4 + 2 * (co.padded / kGroup) + 10);
   out.error = (total + 1.1 * depth * u * (static_cast<double>(n) + table.constant)) * (1.0 + 1e-9);
   out.recurrence_error =
       recurrence_error_bound(table, co, last_distance, kGiantSteps - 1, kBabySteps - 1);
@@ -162,14 +164,36 @@ double arc_lower_bound(const double* seed_c, const double* seed_s, std::size_t p
   return constant + arc_sum(seed_c, seed_s, 0, padded, cert) - cert.error;
 }
 
+namespace {
+
+// Exact seeds of every pair at `first` (the padding zero).
+inline void seed_pairs(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
+                       CurveScratch& scratch) {
+  sincos_pairs(static_cast<double>(first), table, scratch.seed_c.data(), scratch.seed_s.data(),
+               scratch.seed_err.data());
+  for (std::size_t i = table.pairs(); i < co.padded; ++i) {
+    scratch.seed_c[i] = scratch.seed_s[i] = 0.0;
+  }
+}
+
+// The seeds one block on: a giant step R(kBabySteps theta).
+inline void giant_step(const Rotation& co, double* seed_c, double* seed_s) {
+  for (std::size_t i = 0; i < co.padded; ++i) {
+    const double c = seed_c[i], s = seed_s[i];
+    seed_c[i] = c * co.giant_c[i] - s * co.giant_s[i];
+    seed_s[i] = s * co.giant_c[i] + c * co.giant_s[i];
+  }
+}
+
+inline double lane_total(v4 a) { return (a[0] + a[1]) + (a[2] + a[3]); }
+
+}  // namespace
+
 void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
                    std::uint64_t count, double* out, CurveScratch& scratch) {
-  const std::size_t n = table.pairs();
+  seed_pairs(table, co, first, scratch);
   double* seed_c = scratch.seed_c.data();
   double* seed_s = scratch.seed_s.data();
-  sincos_pairs(static_cast<double>(first), table, seed_c, seed_s, scratch.seed_err.data());
-  for (std::size_t i = n; i < co.padded; ++i) seed_c[i] = seed_s[i] = 0.0;
-
   v4 acc[kBabySteps];  // per-step partial sums, one lane per pair mod 4
   for (std::uint64_t block = 0; block * kBabySteps < count; ++block) {
     const int steps =
@@ -178,30 +202,20 @@ void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_
     rotate_and_sum<v4, double, 4>(seed_c, seed_s, co.baby_c.data(), co.baby_s.data(), co.padded,
                                   steps, acc);
     double* dst = out + block * kBabySteps;
-    for (int k = 0; k < steps; ++k) {
-      const v4 a = acc[k];
-      dst[k] = table.constant + ((a[0] + a[1]) + (a[2] + a[3]));
-    }
-    for (std::size_t i = 0; i < co.padded; ++i) {
-      const double c = seed_c[i], s = seed_s[i];
-      seed_c[i] = c * co.giant_c[i] - s * co.giant_s[i];
-      seed_s[i] = s * co.giant_c[i] + c * co.giant_s[i];
-    }
+    for (int k = 0; k < steps; ++k) dst[k] = table.constant + lane_total(acc[k]);
+    giant_step(co, seed_c, seed_s);
   }
 }
 
 void certified_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
                        std::uint64_t count, double* out, CurveScratch& scratch,
                        const ArcCertificate& certificate) {
-  const std::size_t n = table.pairs();
+  seed_pairs(table, co, first, scratch);
   double* seed_c = scratch.seed_c.data();
   double* seed_s = scratch.seed_s.data();
-  sincos_pairs(static_cast<double>(first), table, seed_c, seed_s, scratch.seed_err.data());
-  for (std::size_t i = n; i < co.padded; ++i) seed_c[i] = seed_s[i] = 0.0;
   const std::size_t groups = co.padded / kGroup;
   scratch.group_arcs.resize(groups);
   double* group_arcs = scratch.group_arcs.data();
-
   v4 acc[kBabySteps];  // per-step partial sums, one lane per pair mod 4
   for (std::uint64_t block = 0; block * kBabySteps < count; ++block) {
     const int steps =
@@ -225,25 +239,14 @@ void certified_segment(const FrequencyTable& table, const Rotation& co, std::uin
       rest -= group_arcs[g];
       if (g + 1 == groups) break;
       double lowest = std::numeric_limits<double>::infinity();
-      for (int k = 0; k < steps; ++k) {
-        const v4 a = acc[k];
-        lowest = std::min(lowest, (a[0] + a[1]) + (a[2] + a[3]));
-      }
+      for (int k = 0; k < steps; ++k) lowest = std::min(lowest, lane_total(acc[k]));
       settled = lowest + rest >= 0.0;
     }
-    if (settled) {
-      for (int k = 0; k < steps; ++k) dst[k] = std::numeric_limits<double>::infinity();
-    } else {
-      for (int k = 0; k < steps; ++k) {
-        const v4 a = acc[k];
-        dst[k] = table.constant + ((a[0] + a[1]) + (a[2] + a[3]));
-      }
+    for (int k = 0; k < steps; ++k) {
+      dst[k] =
+          settled ? std::numeric_limits<double>::infinity() : table.constant + lane_total(acc[k]);
     }
-    for (std::size_t i = 0; i < co.padded; ++i) {
-      const double c = seed_c[i], s = seed_s[i];
-      seed_c[i] = c * co.giant_c[i] - s * co.giant_s[i];
-      seed_s[i] = s * co.giant_c[i] + c * co.giant_s[i];
-    }
+    giant_step(co, seed_c, seed_s);
   }
 }
 
@@ -530,8 +533,8 @@ void make_block_bound(const FrequencyTable& table, BlockBound& out) {
     out.arc_c[i] = static_cast<float>(arc.c);
     out.arc_s[i] = static_cast<float>(arc.s);
   }
-  out.offset = table.constant - static_cast<double>(n16 - n) -
-               static_cast<double>(n) * kBoundPairMargin;
+  out.offset =
+      table.constant - static_cast<double>(n16 - n) - static_cast<double>(n) * kBoundPairMargin;
 }
 
 namespace {
