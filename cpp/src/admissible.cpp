@@ -141,9 +141,18 @@ double base_at(double base, double t) {
 bool anchor_pass(const FrequencyTable& table, std::uint64_t context, std::size_t limit,
                  Monitor* monitor, std::vector<std::pair<double, std::uint64_t>>& tracked,
                  double& horizon) {
-  constexpr std::uint64_t kChunk = std::uint64_t{1} << 20;
-  std::vector<double> values(std::min(context, kChunk));
-  const double error = decay_curve_error_bound(table, context - 1);
+  // Chunks of a few super-blocks per thread: the heap's top at a chunk's
+  // start decides which of its blocks are skipped, so chunks are short.
+  const int threads = max_threads();
+  const std::uint64_t chunk =
+      kSuperBlock * static_cast<std::uint64_t>(threads > 1 ? 4 * threads : 1);
+  std::vector<double> values(std::min(context, chunk));
+  const Rotation rot = make_rotation(table);
+  const double error =
+      recurrence_error_bound(table, rot, context - 1, kGiantSteps - 1, kBabySteps - 1);
+  const ArcCertificate certificate = make_arc_certificate(table, rot, context - 1);
+  std::vector<CurveScratch> scratch(static_cast<std::size_t>(threads));
+  for (CurveScratch& s : scratch) s.reserve(rot);
   double rate = 0.0;
   for (double s : table.slope_abs) rate += s;
   // A max-heap of the limit + 1 shortest first-order steps: its top is the
@@ -151,13 +160,30 @@ bool anchor_pass(const FrequencyTable& table, std::uint64_t context, std::size_t
   // distances go in from the top down: the heap fills with short steps first
   // and most later distances are turned away by one comparison (from the
   // bottom up, nearly every distance replaced the top: 10% of the run time at
-  // L = 2^16).
+  // L = 2^16). Once the heap is full, a block whose certified lower bound is at
+  // least top * m_last * rate (every step of the block at least the top's) is
+  // not evaluated.
   tracked.clear();
   for (std::uint64_t end = context; end > 0;) {
-    const std::uint64_t count = std::min(kChunk, end);
+    const std::uint64_t count = std::min(chunk, end);
     const std::uint64_t first = end - count;
     end = first;
-    if (!decay_curve(table, first, count, values.data(), monitor)) return false;
+    // The heap's top only falls: its value now serves the whole chunk.
+    const bool full = tracked.size() > limit && rate > 0.0;
+    const double wanted = full ? tracked.front().first * rate * (1.0 + 1e-9) : kInf;
+    const std::uint64_t n_blocks = (count + kSuperBlock - 1) / kSuperBlock;
+    search::for_each_block(n_blocks, n_blocks > 1, [&](std::uint64_t b, int worker) {
+      const std::uint64_t offset = b * kSuperBlock;
+      const std::uint64_t length = std::min(kSuperBlock, count - offset);
+      CurveScratch& own = scratch[static_cast<std::size_t>(worker)];
+      if (full) {
+        certified_segment(table, rot, first + offset, length, values.data() + offset, own,
+                          certificate, wanted);
+      } else {
+        curve_segment(table, rot, first + offset, length, values.data() + offset, own);
+      }
+    });
+    if (monitor != nullptr && !monitor->keep_going(context - end, context)) return false;
     for (std::uint64_t k = count; k-- > 0;) {
       const std::uint64_t m = first + k;
       double lower = values[k] - error;

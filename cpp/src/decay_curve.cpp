@@ -209,7 +209,7 @@ void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_
 
 void certified_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
                        std::uint64_t count, double* out, CurveScratch& scratch,
-                       const ArcCertificate& certificate) {
+                       const ArcCertificate& certificate, double wanted_per_distance) {
   seed_pairs(table, co, first, scratch);
   double* seed_c = scratch.seed_c.data();
   double* seed_s = scratch.seed_s.data();
@@ -231,7 +231,10 @@ void certified_segment(const FrequencyTable& table, const Rotation& co, std::uin
       group_arcs[g] = arc_sum(seed_c, seed_s, g * kGroup, (g + 1) * kGroup, certificate);
       rest += group_arcs[g];
     }
-    bool settled = rest >= 0.0;
+    // What the block's lower bound must reach: 0, or more for the anchor pass.
+    const double wanted =
+        wanted_per_distance * static_cast<double>(first + block * kBabySteps + steps - 1);
+    bool settled = rest >= wanted;
     for (std::size_t g = 0; g < groups && !settled; ++g) {
       rotate_and_sum<v4, double, 4>(seed_c + g * kGroup, seed_s + g * kGroup,
                                     co.baby_c.data() + g * kGroup, co.baby_s.data() + g * kGroup,
@@ -240,7 +243,7 @@ void certified_segment(const FrequencyTable& table, const Rotation& co, std::uin
       if (g + 1 == groups) break;
       double lowest = std::numeric_limits<double>::infinity();
       for (int k = 0; k < steps; ++k) lowest = std::min(lowest, lane_total(acc[k]));
-      settled = lowest + rest >= 0.0;
+      settled = lowest + rest >= wanted;
     }
     for (int k = 0; k < steps; ++k) {
       dst[k] =

@@ -62,10 +62,11 @@ double arc_lower_bound(const double* seed_c, const double* seed_s, std::size_t p
 void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
                    std::uint64_t count, double* out, CurveScratch& scratch);
 // The same for the certified scan, except that a block the certificate
-// proves non-negative is not evaluated: its values are +infinity.
+// proves to hold B_m >= wanted_per_distance * m_last for every m (m_last its
+// last distance; 0: non-negative) is not evaluated: its values are +infinity.
 void certified_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
                        std::uint64_t count, double* out, CurveScratch& scratch,
-                       const ArcCertificate& certificate);
+                       const ArcCertificate& certificate, double wanted_per_distance = 0.0);
 
 // Single-precision screening of one block: B_{first+k}, k < count <= kBabySteps.
 // Pairs fast enough to matter within a block go by float baby steps from seeds
