@@ -361,13 +361,27 @@ static void test_arc_certificate() {
     scratch.reserve(rot);
     std::vector<double> c(rot.padded, 0.0), s(rot.padded, 0.0), err(table.pairs());
     std::vector<double> values(kBabySteps), certified(kBabySteps);
-    std::uint64_t blocks = 0, settled = 0, arcs_settled = 0;
+    std::uint64_t blocks = 0, settled = 0, arcs_settled = 0, wanted_settled = 0;
     for (std::uint64_t first = 0; first < context; first += kBabySteps) {
       sincos_pairs(static_cast<double>(first), table, c.data(), s.data(), err.data());
       const double bound = arc_lower_bound(c.data(), s.data(), rot.padded, table.constant, cert);
       curve_segment(table, rot, first, kBabySteps, values.data(), scratch);
       const double lowest = *std::min_element(values.begin(), values.end());
       CHECK(bound <= lowest + error);
+      // With a bound wanted per distance (the admissible anchor pass), a block
+      // skipped holds B_m >= wanted * (its last distance) for every m.
+      const double per_distance = 1e-4;
+      certified_segment(table, rot, first, kBabySteps, certified.data(), scratch, cert,
+                        per_distance);
+      if (certified[0] == std::numeric_limits<double>::infinity()) {
+        ++wanted_settled;
+        CHECK(lowest + error >= per_distance * static_cast<double>(first + kBabySteps - 1));
+      } else {
+        CHECK(certified == values);
+      }
+      // Wanting B_m >= m_last everywhere settles nothing (B_m <= d/2 = 64).
+      certified_segment(table, rot, first, kBabySteps, certified.data(), scratch, cert, 1.0);
+      CHECK(certified == values);
       certified_segment(table, rot, first, kBabySteps, certified.data(), scratch, cert);
       if (certified[0] == std::numeric_limits<double>::infinity()) {
         // Settled by the arcs, or by the exact groups with the others' arcs.
@@ -383,7 +397,8 @@ static void test_arc_certificate() {
     // Measured: the arcs settle 2 of 1024 blocks at 1e4, 349 at b*(2^16) and
     // all above; with the exact groups 73, 1023 and all.
     if (b >= b16) CHECK(4 * arcs_settled > blocks && 4 * settled > 3 * blocks);
-    CHECK(settled >= arcs_settled);
+    CHECK(settled >= arcs_settled && settled >= wanted_settled);
+    if (b > b16) CHECK(wanted_settled > 0);
   }
   for (const double b : {b16, std::nextafter(b16, 0.0), 2.0e6}) {
     const FrequencyTable table = model_table(model, b);
