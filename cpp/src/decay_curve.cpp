@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 #include <vector>
 
 #include "ropebound/dd.hpp"
@@ -134,6 +135,7 @@ ArcCertificate make_arc_certificate(const FrequencyTable& table, const Rotation&
   out.error = (total + 1.1 * depth * u * (static_cast<double>(n) + table.constant)) * (1.0 + 1e-9);
   out.recurrence_error =
       recurrence_error_bound(table, co, last_distance, kGiantSteps - 1, kBabySteps - 1);
+  out.last_distance = last_distance;
   return out;
 }
 
@@ -210,6 +212,10 @@ void curve_segment(const FrequencyTable& table, const Rotation& co, std::uint64_
 void certified_segment(const FrequencyTable& table, const Rotation& co, std::uint64_t first,
                        std::uint64_t count, double* out, CurveScratch& scratch,
                        const ArcCertificate& certificate, double wanted_per_distance) {
+  if (count == 0) return;
+  if (count > kSuperBlock || first + (count - 1) > certificate.last_distance) {
+    throw std::logic_error("internal: a certified segment beyond its certificate's distances");
+  }
   seed_pairs(table, co, first, scratch);
   double* seed_c = scratch.seed_c.data();
   double* seed_s = scratch.seed_s.data();

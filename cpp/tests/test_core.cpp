@@ -400,6 +400,44 @@ static void test_arc_certificate() {
     CHECK(settled >= arcs_settled && settled >= wanted_settled);
     if (b > b16) CHECK(wanted_settled > 0);
   }
+  // Seeds after up to 63 giant steps at large distances, where the seeds'
+  // error is largest: whole super-blocks from 2^36 on. And a segment beyond
+  // the certificate's distances is refused.
+  for (const double b : {b16, 2e13}) {
+    const FrequencyTable table = model_table(model, b);
+    const Rotation rot = make_rotation(table);
+    const std::uint64_t start = std::uint64_t{1} << 36, supers = 4;
+    const std::uint64_t last = start + supers * kSuperBlock - 1;
+    const ArcCertificate cert = make_arc_certificate(table, rot, last);
+    const double error = recurrence_error_bound(table, rot, last, kGiantSteps - 1, kBabySteps - 1);
+    CurveScratch scratch;
+    scratch.reserve(rot);
+    std::vector<double> values(kSuperBlock), certified(kSuperBlock);
+    std::uint64_t skipped = 0;
+    for (std::uint64_t j = 0; j < supers; ++j) {
+      const std::uint64_t first = start + j * kSuperBlock;
+      curve_segment(table, rot, first, kSuperBlock, values.data(), scratch);
+      certified_segment(table, rot, first, kSuperBlock, certified.data(), scratch, cert);
+      for (std::uint64_t k = 0; k < kSuperBlock; k += kBabySteps) {
+        const auto block = values.begin() + static_cast<std::ptrdiff_t>(k);
+        if (certified[k] == std::numeric_limits<double>::infinity()) {
+          ++skipped;
+          CHECK(*std::min_element(block, block + kBabySteps) + error >= 0.0);
+        } else {
+          CHECK(std::equal(block, block + kBabySteps,
+                           certified.begin() + static_cast<std::ptrdiff_t>(k)));
+        }
+      }
+    }
+    CHECK(skipped > 0);
+    bool refused = false;
+    try {
+      certified_segment(table, rot, last, 2, certified.data(), scratch, cert);
+    } catch (const std::logic_error&) {
+      refused = true;
+    }
+    CHECK(refused);
+  }
   for (const double b : {b16, std::nextafter(b16, 0.0), 2.0e6}) {
     const FrequencyTable table = model_table(model, b);
     std::int64_t expected = -1;

@@ -37,18 +37,22 @@ struct CurveScratch {
 // every seed within `slack` of exact (per component), the arc test widened by
 // it and each end's cosine within sqrt2 slack + 2 (error of w's cosine and
 // sine) + 8u, the computed sum less `error` is below every B_m of the block.
-// Where that is not enough, curve_segment takes the pairs exactly a group of
-// 16 at a time (the fastest first, for plain RoPE), the rest still by their
-// arcs, until the bound (less recurrence_error as well) proves the block
-// non-negative; such a block holds no negative distance and the scan skips
-// the rest of its baby steps. At b*(2^16), d = 128, the arcs alone settle a
-// third of the blocks.
+// (The widened test itself rounds: where that hides an arc reaching pi by an
+// ulp, the end's cosine is within about u of -1, which the 8u per pair
+// covers.) Where that is not enough, certified_segment takes the pairs
+// exactly a group of 16 at a time (the fastest first, for plain RoPE), the
+// rest still by their arcs, until the bound (less recurrence_error as well)
+// proves the block non-negative; such a block holds no negative distance and
+// the scan skips the rest of its baby steps. At b*(2^16), d = 128, the arcs
+// alone settle a third of the blocks. It needs theta >= 0 and constant >= 0
+// (every table has them) and distances up to last_distance (checked).
 struct ArcCertificate {
   std::vector<double> arc_c, arc_s;  // cos, sin of 63 theta (padding: 1, 0)
   std::vector<double> full;          // 1 where 63 theta reaches pi: the arc holds -1
   double slack = 0.0;
   double error = 0.0;
-  double recurrence_error = 0.0;  // recurrence_error_bound of the exact groups
+  double recurrence_error = 0.0;    // recurrence_error_bound of the exact groups
+  std::uint64_t last_distance = 0;  // the seeds' error holds up to here
 };
 // For the seeds of curve_segment at distances up to last_distance.
 ArcCertificate make_arc_certificate(const FrequencyTable& table, const Rotation& co,
