@@ -148,9 +148,8 @@ bool anchor_pass(const FrequencyTable& table, std::uint64_t context, std::size_t
       kSuperBlock * static_cast<std::uint64_t>(threads > 1 ? 4 * threads : 1);
   std::vector<double> values(std::min(context, chunk));
   const Rotation rot = make_rotation(table);
-  const double error =
-      recurrence_error_bound(table, rot, context - 1, kGiantSteps - 1, kBabySteps - 1);
   const ArcCertificate certificate = make_arc_certificate(table, rot, context - 1);
+  const double error = certificate.recurrence_error;
   std::vector<CurveScratch> scratch(static_cast<std::size_t>(threads));
   for (CurveScratch& s : scratch) s.reserve(rot);
   double rate = 0.0;

@@ -74,6 +74,22 @@ inline void rotate_and_sum(const T* seed_c, const T* seed_s, const T* baby_c, co
   }
 }
 
+// Pair i's error (the norm of its vector's, which bounds each component)
+// after at most giant_steps giant and baby_steps baby steps from an exact
+// seed at a distance <= last_distance (the analysis above
+// recurrence_error_bound).
+double pair_recurrence_error(const FrequencyTable& table, const Rotation& co, std::size_t i,
+                             std::uint64_t last_distance, int giant_steps, int baby_steps) {
+  const double u = kUnitRoundoff;
+  const double sqrt2 = 1.4142135623730951;
+  // The seed error grows with the distance only through the table's relative
+  // error (m * theta * rel_err): the last distance gives the largest.
+  const double seed = sincos_error_bound(static_cast<double>(last_distance), table, i);
+  const double giant = giant_steps * (sqrt2 * co.giant_error + 2.83 * u * 1.01);
+  const double baby = baby_steps * (sqrt2 * co.baby_error + 2.83 * u * 1.01);
+  return (sqrt2 * seed + giant + baby) * 1.01;
+}
+
 }  // namespace
 
 Rotation make_rotation(const FrequencyTable& table, bool with_giant) {
@@ -114,13 +130,10 @@ ArcCertificate make_arc_certificate(const FrequencyTable& table, const Rotation&
   std::vector<double> err(n);
   const double arc_error = sincos_pairs(static_cast<double>(kBabySteps - 1), table,
                                         out.arc_c.data(), out.arc_s.data(), err.data());
-  // A seed after at most kGiantSteps - 1 giant steps, as recurrence_error_bound
-  // has it (per pair: the norm of the vector's error bounds each component).
-  const double giant = (kGiantSteps - 1) * (sqrt2 * co.giant_error + 2.83 * u * 1.01);
   double worst = 0.0, total = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
-    const double seed = sincos_error_bound(static_cast<double>(last_distance), table, i);
-    const double e = (sqrt2 * seed + giant) * 1.01;
+    // A seed after at most kGiantSteps - 1 giant steps.
+    const double e = pair_recurrence_error(table, co, i, last_distance, kGiantSteps - 1, 0);
     worst = std::max(worst, e);
     total += sqrt2 * e + 2.0 * arc_error + 8.0 * u;
     // An arc of pi or more (with room for w's rounding) holds -1 whatever a.
@@ -694,15 +707,9 @@ double block_lower_bound(BlockBound& bound, std::uint64_t first, BoundRun& run, 
 double recurrence_error_bound(const FrequencyTable& table, const Rotation& co,
                               std::uint64_t last_distance, int giant_steps, int baby_steps) {
   const double u = kUnitRoundoff;
-  const double sqrt2 = 1.4142135623730951;
   double total = 0.0;
   for (std::size_t i = 0; i < table.pairs(); ++i) {
-    // The seed error grows with the distance only through the table's relative
-    // error (m * theta * rel_err): the last distance gives the largest.
-    const double seed = sincos_error_bound(static_cast<double>(last_distance), table, i);
-    const double giant = giant_steps * (sqrt2 * co.giant_error + 2.83 * u * 1.01);
-    const double baby = baby_steps * (sqrt2 * co.baby_error + 2.83 * u * 1.01);
-    total += (sqrt2 * seed + giant + baby) * 1.01;
+    total += pair_recurrence_error(table, co, i, last_distance, giant_steps, baby_steps);
   }
   const double depth = static_cast<double>(co.padded / kGroup + 5);
   const double gamma = depth * u / (1.0 - depth * u);

@@ -58,8 +58,8 @@ FirstNegative scan_for_negative(const FrequencyTable& table, std::uint64_t start
   FirstNegative result;
   if (end <= start) return result;
   const Rotation rot = make_rotation(table);
-  const double error = recurrence_error_bound(table, rot, end - 1, kGiantSteps - 1, kBabySteps - 1);
   const ArcCertificate certificate = make_arc_certificate(table, rot, end - 1);
+  const double error = certificate.recurrence_error;
   const std::uint64_t n_blocks = (end - start + kSuperBlock - 1) / kSuperBlock;
   Poller poller(monitor);
   // Inside a parallel search's worker the pass runs on that thread alone.

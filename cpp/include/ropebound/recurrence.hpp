@@ -51,7 +51,7 @@ struct ArcCertificate {
   std::vector<double> full;          // 1 where 63 theta reaches pi: the arc holds -1
   double slack = 0.0;
   double error = 0.0;
-  double recurrence_error = 0.0;    // recurrence_error_bound of the exact groups
+  double recurrence_error = 0.0;    // recurrence_error_bound of the values up to last_distance
   std::uint64_t last_distance = 0;  // the seeds' error holds up to here
 };
 // For the seeds of curve_segment at distances up to last_distance.
