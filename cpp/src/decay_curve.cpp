@@ -597,10 +597,6 @@ void make_offsets(BlockBound& bound) {
   bound.has_offsets = true;
 }
 
-}  // namespace
-
-namespace {
-
 // A pair's minimum over the arc a +- r (cos a, sin a), in the arc's cosine
 // and sine: -1 if the arc reaches pi.
 inline v8 arc_minimum(v8 c, v8 s, v8 arc_c, v8 arc_s) {
@@ -637,21 +633,14 @@ double block_lower_bound(BlockBound& bound, std::uint64_t first, BoundRun& run, 
     fast_s[i] = s[i];
   }
   // Two vectors of eight pairs per iteration, each with its own sum (two
-  // independent dependency chains). The fast pairs' arcs are summed apart.
+  // independent dependency chains).
   const v8 sign = v8{} + (run.down ? -1.0f : 1.0f);
   v8 sums[2] = {v8{}, v8{}};
-  v8 fast_arcs = v8{};
   for (std::size_t i = 0; i < n16; i += 16) {
     for (std::size_t j = 0; j < 2; ++j) {
       const std::size_t k = i + 8 * j;
       const v8 vc = load<v8>(c + k), vs = load<v8>(s + k);
-      const v8 low = arc_minimum(vc, vs, load<v8>(ac + k), load<v8>(as + k));
-      sums[j] += low;
-      if (k < bound.fast) {
-        v8 lane{};
-        for (int l = 0; l < 8; ++l) lane[l] = static_cast<float>(k + l);
-        fast_arcs += lane < static_cast<float>(bound.fast) ? low : v8{};
-      }
+      sums[j] += arc_minimum(vc, vs, load<v8>(ac + k), load<v8>(as + k));
       // The next block's phases (the padding stays at cos 0 = 1).
       const v8 vrc = load<v8>(rc + k), vrs = load<v8>(rs + k) * sign;
       const v8 next_c = vc * vrc - vs * vrs;
@@ -668,16 +657,19 @@ double block_lower_bound(BlockBound& bound, std::uint64_t first, BoundRun& run, 
     run.next = first + kBabySteps;
   }
   const v8 total = sums[0] + sums[1];
-  double arcs = 0.0, fast_part = 0.0;
-  for (int l = 0; l < 8; ++l) {
-    arcs += total[l];
-    fast_part += fast_arcs[l];
-  }
+  double arcs = 0.0;
+  for (int l = 0; l < 8; ++l) arcs += total[l];
   const double arc_bound = arcs + bound.offset;
   if (arc_bound >= wanted || bound.fast == 0) return arc_bound;
   if (!bound.has_offsets) make_offsets(bound);
-  // The fast pairs exactly: their sum at each distance of the block, from the
-  // centre phases, eight distances per vector.
+  // The fast pairs exactly instead of by their arcs (taken out of the sum):
+  // their sum at each distance of the block, from the centre phases, eight
+  // distances per vector.
+  double fast_part = 0.0;
+  for (std::size_t i = 0; i < bound.fast; ++i) {
+    const float abs_s = std::fabs(fast_s[i]);
+    fast_part += fast_c[i] <= -ac[i] ? -1.0f : fast_c[i] * ac[i] - abs_s * as[i];
+  }
   constexpr int kVectors = kBabySteps / 8;
   v8 sum_at[kVectors] = {};
   for (std::size_t i = 0; i < bound.fast; ++i) {
