@@ -26,7 +26,7 @@ MIN_BASE_SNIPPET = """
 import ropebound as rb
 print("ready", flush=True)
 try:
-    rb.min_base(2**27, 128)  # about 14 s on 2 cores: far longer than the 1.5 s before SIGINT
+    rb.min_base(2**27, 128)  # 10-12 s on 2 cores: far longer than the 1.5 s before SIGINT
     print("finished", flush=True)
 except KeyboardInterrupt:
     print("interrupted", flush=True)
