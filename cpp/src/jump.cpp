@@ -28,12 +28,13 @@ double advance_base(double b, double h) {
 // there and the longer of two certified intervals of negativity, the Taylor
 // step g(u+h) <= g(u) + g'(u) h + M h^2 / 2 (M bounds |g''| for all larger u)
 // and the PhaseWalk from `base`, whose cheap evaluations carry it to within
-// kLocalStopFraction of m's root (walk.hpp). With `anchored`, the caller has
+// stop_fraction of m's root (walk.hpp). With `anchored`, the caller has
 // already anchored `walk` at (m, table) and evaluated it at 0 (`start`). The
 // base returned is the first double past the proved interval; whether m is
 // still negative there is for the next violator search to see.
 double jump_past(std::uint64_t m, double base, const FrequencyTable& table, PhaseWalk& walk,
-                 bool anchored, const DecayDerivatives& start, MinBaseResult& stats) {
+                 bool anchored, const DecayDerivatives& start, double stop_fraction,
+                 MinBaseResult& stats) {
   DecayDerivatives d = start;
   if (!anchored) {
     walk.reset(m, table);
@@ -51,7 +52,7 @@ double jump_past(std::uint64_t m, double base, const FrequencyTable& table, Phas
     // Positive root of curvature/2 h^2 + slope_upper h + upper = 0.
     h = first_root(upper, d.slope + d.slope_error, 0.5 * d.curvature_bound);
     h = std::min(h, 1.0) * (1.0 - 1e-9);
-    h = std::max(h, walk.negative_reach(d, kLocalStopFraction, stats.walk_evaluations));
+    h = std::max(h, walk.negative_reach(d, stop_fraction, stats.walk_evaluations));
   }
   // Every double up to base e^h is negative: continue from the next one.
   return std::nextafter(advance_base(base, h), std::numeric_limits<double>::infinity());
@@ -114,7 +115,9 @@ MinBaseResult search(const PiecewiseModel& model, std::uint64_t context, double 
       return result;
     }
     const auto v = static_cast<std::uint64_t>(violator);
-    b = jump_past(v, b, state.table, local.walk, local.has_chosen, local.chosen, result);
+    const double stop_fraction = local.to_root ? 0.0 : kLocalStopFraction;
+    b = jump_past(v, b, state.table, local.walk, local.has_chosen, local.chosen, stop_fraction,
+                  result);
     b = std::min(b, std::nextafter(current.last, std::numeric_limits<double>::infinity()));
     result.critical_distance = violator;
     hint = violator;

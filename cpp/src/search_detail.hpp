@@ -89,6 +89,9 @@ struct LocalScratch {
   PhaseWalk walk;
   DecayDerivatives chosen;
   bool has_chosen = false;
+  // The returned violator is the previous one, still negative where its walk
+  // stopped: its jump walks to the root (stop fraction 0).
+  bool to_root = false;
 };
 
 // Returned by the violator searches when the monitor asked to stop.
