@@ -145,9 +145,21 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
     double* __restrict curvature = table.curvature.data();
     double* __restrict term_value = table.term_value.data();
     double* __restrict term_rate = table.term_rate.data();
+    // The powers' halves apart first, so that the arithmetic vectorises
+    // (ivdep: GCC would otherwise test every pair of these arrays for overlap).
+    thread_local std::vector<double> split;
+    split.resize(2 * n);
+    double* __restrict power_hi = split.data();
+    double* __restrict power_lo = power_hi + n;
     for (std::size_t i = 0; i < n; ++i) {
-      const dd theta = power[i];
-      const double a = static_cast<double>(i) * inv_q;
+      power_hi[i] = power[i].hi;
+      power_lo[i] = power[i].lo;
+    }
+#pragma GCC ivdep
+    for (std::size_t i = 0; i < n; ++i) {
+      const dd theta{power_hi[i], power_lo[i]};
+      // Through int: AVX2 has no size_t -> double conversion (n < 2^31).
+      const double a = static_cast<double>(static_cast<int>(i)) * inv_q;
       hi[i] = theta.hi;
       lo[i] = theta.lo;
       rel_err[i] = power_rel_err(static_cast<int>(i)) * (1.0 + 1e-12);
@@ -160,45 +172,108 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
     }
     return;
   }
-  table.term_value.assign(terms * n, 0.0);
-  table.term_rate.assign(terms * n, 0.0);
+  // General models, term-major: every pair's first term in one pass (for
+  // llama3 and YaRN most pairs have no other), then the few second terms.
+  // Per pair the operations and their order are those of a sum from zero
+  // (a first term lands on zero exactly), so the table is the same.
+  table.term_value.resize(terms * n);
+  table.term_rate.resize(terms * n);
+  thread_local std::vector<double> magnitude_store, abs_err_store;
+  magnitude_store.resize(n);
+  abs_err_store.resize(n);
+  const FrequencyModel::Term* __restrict term_of = model.terms.data();
+  const std::size_t* __restrict first = model.first.data();
   for (std::size_t i = 0; i < n; ++i) {
-    dd theta{0.0, 0.0};
-    double abs_err = 0.0, magnitude = 0.0, slope = 0.0, slope_abs = 0.0, curvature = 0.0;
-    double curvature_signed = 0.0;
-    const std::size_t count = model.first[i + 1] - model.first[i];
-    for (std::size_t k = 0; k < count; ++k) {
-      const FrequencyModel::Term& t = model.terms[model.first[i] + k];
-      const dd term = dd_mul_d(powers[t.p], t.c);
-      table.term_value[k * n + i] = term.hi;
-      table.term_rate[k * n + i] = t.p * inv_q;
-      theta = dd_add(theta, term);
-      const double size = std::fabs(term.hi);
-      magnitude += size;
-      // t^0 * c is exact; other terms carry the power's error and the product's.
-      if (t.p > 0) abs_err += size * (power_rel_err(t.p) + 8.0 * kU2);
-      const double a = t.p * inv_q;  // d/du of b^(-a) is -a b^(-a)
-      slope += a * term.hi;
-      slope_abs += a * size;
-      curvature += a * a * size;
-      curvature_signed += a * a * term.hi;
-    }
-    if (!(theta.hi > 0.0)) {
+    if (first[i] == first[i + 1]) {
       throw std::invalid_argument("the frequency model gives a non-positive frequency");
     }
+  }
+  double* __restrict hi = table.hi.data();
+  double* __restrict lo = table.lo.data();
+  double* __restrict rel_err = table.rel_err.data();
+  double* __restrict slope = table.slope.data();
+  double* __restrict slope_abs = table.slope_abs.data();
+  double* __restrict curvature_abs = table.curvature_abs.data();
+  double* __restrict curvature = table.curvature.data();
+  double* __restrict term_value = table.term_value.data();
+  double* __restrict term_rate = table.term_rate.data();
+  double* __restrict magnitude = magnitude_store.data();
+  double* __restrict abs_err = abs_err_store.data();
+  // The first terms' gathers apart, so that the arithmetic vectorises.
+  thread_local std::vector<double> gathered;
+  gathered.resize(5 * n);
+  double* __restrict power_hi = gathered.data();
+  double* __restrict power_lo = power_hi + n;
+  double* __restrict coefficient = power_lo + n;
+  double* __restrict exponent = coefficient + n;
+  double* __restrict extra_terms = exponent + n;
+  for (std::size_t i = 0; i < n; ++i) {
+    const FrequencyModel::Term t = term_of[first[i]];
+    power_hi[i] = power[t.p].hi;
+    power_lo[i] = power[t.p].lo;
+    coefficient[i] = t.c;
+    exponent[i] = t.p;
+    extra_terms[i] = static_cast<double>(first[i + 1] - first[i] - 1);
+  }
+  // (ivdep: GCC would otherwise test every pair of these arrays for overlap.)
+#pragma GCC ivdep
+  for (std::size_t i = 0; i < n; ++i) {
+    const dd term = dd_mul_d({power_hi[i], power_lo[i]}, coefficient[i]);
+    const double size = std::fabs(term.hi);
+    const double a = exponent[i] * inv_q;  // d/du of b^(-a) is -a b^(-a)
+    hi[i] = term.hi;
+    lo[i] = term.lo;
+    term_value[i] = term.hi;
+    term_rate[i] = a;
+    magnitude[i] = size;
+    // t^0 * c is exact; other terms carry the power's error and the product's.
+    abs_err[i] =
+        exponent[i] > 0.0 ? size * (exponent[i] * (kRootRelErr + 8.0 * kU2) + 8.0 * kU2) : 0.0;
+    slope[i] = a * term.hi;
+    slope_abs[i] = a * size;
+    curvature_abs[i] = a * a * size;
+    curvature[i] = a * a * term.hi;
+  }
+  for (std::size_t k = 1; k < terms; ++k) {
+    double* __restrict value_k = term_value + k * n;
+    double* __restrict rate_k = term_rate + k * n;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (first[i] + k >= first[i + 1]) {
+        value_k[i] = 0.0;  // unused slot
+        rate_k[i] = 0.0;
+        continue;
+      }
+      const FrequencyModel::Term t = term_of[first[i] + k];
+      const dd term = dd_mul_d(power[t.p], t.c);
+      const double size = std::fabs(term.hi);
+      const double a = t.p * inv_q;
+      const dd theta = dd_add({hi[i], lo[i]}, term);
+      hi[i] = theta.hi;
+      lo[i] = theta.lo;
+      value_k[i] = term.hi;
+      rate_k[i] = a;
+      magnitude[i] += size;
+      if (t.p > 0) abs_err[i] += size * (power_rel_err(t.p) + 8.0 * kU2);
+      slope[i] += a * term.hi;
+      slope_abs[i] += a * size;
+      curvature_abs[i] += a * a * size;
+      curvature[i] += a * a * term.hi;
+    }
+  }
+  int non_positive = 0;  // an int, not a bool: GCC vectorises this reduction
+#pragma GCC ivdep
+  for (std::size_t i = 0; i < n; ++i) {
+    non_positive |= hi[i] > 0.0 ? 0 : 1;
     // dd additions after the first term (which lands on zero exactly): relative
     // error <= 3u^2 of the running magnitude each.
-    abs_err += 4.0 * kU2 * magnitude * static_cast<double>(count - 1);
-    table.hi[i] = theta.hi;
-    table.lo[i] = theta.lo;
-    table.rel_err[i] = abs_err / theta.hi * (1.0 + 1e-12);
+    rel_err[i] = (abs_err[i] + 4.0 * kU2 * magnitude[i] * extra_terms[i]) / hi[i] * (1.0 + 1e-12);
     // Derivative sums of a few terms, each within a few u of exact (term.hi
     // versus the double-double term): a relative slack of 1e-12 covers them.
-    table.slope[i] = slope;
-    table.slope_abs[i] = slope_abs * (1.0 + 1e-12);
-    table.curvature_abs[i] = curvature * (1.0 + 1e-12);
-    table.curvature[i] = curvature_signed;
+    slope_abs[i] *= 1.0 + 1e-12;
+    curvature_abs[i] *= 1.0 + 1e-12;
   }
+  if (non_positive != 0)
+    throw std::invalid_argument("the frequency model gives a non-positive frequency");
 }
 
 FrequencyTable model_table(const FrequencyModel& model, double base) {
