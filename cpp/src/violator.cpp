@@ -189,8 +189,9 @@ std::int64_t local_violator(const BaseState& state, std::uint64_t context, std::
         // The first window is clean: the previous violator may still be
         // negative (its walk stops short of its root). Then no violator near
         // it is left to take over the rest of its interval: the jump goes on
-        // to its root (at L = 2^20 the walk stopped short again on 47% of
-        // these re-jumps, each one more base that screened the whole window).
+        // to its root (at L = 2^20 this cut the re-jumps by 43-44%: plain
+        // 1063 -> 595, llama3 3659 -> 2081, each one a base that screened the
+        // whole window).
         local.has_chosen = false;
         const Sign sign =
             certified_sign(previous, state.table, 0.0, std::numeric_limits<double>::infinity());
