@@ -132,25 +132,26 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
   const double inv_q = 1.0 / model.q;
   table.terms_per_pair = terms;
   table.max_rate = max_p * inv_q;
+  table.term_value.resize(terms * n);  // every slot written below
+  table.term_rate.resize(terms * n);
+  double* __restrict hi = table.hi.data();
+  double* __restrict lo = table.lo.data();
+  double* __restrict rel_err = table.rel_err.data();
+  double* __restrict slope = table.slope.data();
+  double* __restrict slope_abs = table.slope_abs.data();
+  double* __restrict curvature_abs = table.curvature_abs.data();
+  double* __restrict curvature = table.curvature.data();
+  double* __restrict term_value = table.term_value.data();
+  double* __restrict term_rate = table.term_rate.data();
+  // The powers' halves (and a general model's first terms) gathered apart
+  // first, so that the arithmetic vectorises (ivdep below: GCC would
+  // otherwise test every pair of these arrays for overlap).
+  thread_local std::vector<double> scratch;
+  scratch.resize((model.plain ? 2 : 7) * n);
+  double* __restrict power_hi = scratch.data();
+  double* __restrict power_lo = power_hi + n;
   if (model.plain) {
     // Plain RoPE: theta_i = t^i exactly as computed, no combination step.
-    table.term_value.resize(n);  // one term per pair: every slot written below
-    table.term_rate.resize(n);
-    double* __restrict hi = table.hi.data();
-    double* __restrict lo = table.lo.data();
-    double* __restrict rel_err = table.rel_err.data();
-    double* __restrict slope = table.slope.data();
-    double* __restrict slope_abs = table.slope_abs.data();
-    double* __restrict curvature_abs = table.curvature_abs.data();
-    double* __restrict curvature = table.curvature.data();
-    double* __restrict term_value = table.term_value.data();
-    double* __restrict term_rate = table.term_rate.data();
-    // The powers' halves apart first, so that the arithmetic vectorises
-    // (ivdep: GCC would otherwise test every pair of these arrays for overlap).
-    thread_local std::vector<double> split;
-    split.resize(2 * n);
-    double* __restrict power_hi = split.data();
-    double* __restrict power_lo = power_hi + n;
     for (std::size_t i = 0; i < n; ++i) {
       power_hi[i] = power[i].hi;
       power_lo[i] = power[i].lo;
@@ -176,11 +177,6 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
   // llama3 and YaRN most pairs have no other), then the few second terms.
   // Per pair the operations and their order are those of a sum from zero
   // (a first term lands on zero exactly), so the table is the same.
-  table.term_value.resize(terms * n);
-  table.term_rate.resize(terms * n);
-  thread_local std::vector<double> magnitude_store, abs_err_store;
-  magnitude_store.resize(n);
-  abs_err_store.resize(n);
   const FrequencyModel::Term* __restrict term_of = model.terms.data();
   const std::size_t* __restrict first = model.first.data();
   for (std::size_t i = 0; i < n; ++i) {
@@ -188,25 +184,11 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
       throw std::invalid_argument("the frequency model gives a non-positive frequency");
     }
   }
-  double* __restrict hi = table.hi.data();
-  double* __restrict lo = table.lo.data();
-  double* __restrict rel_err = table.rel_err.data();
-  double* __restrict slope = table.slope.data();
-  double* __restrict slope_abs = table.slope_abs.data();
-  double* __restrict curvature_abs = table.curvature_abs.data();
-  double* __restrict curvature = table.curvature.data();
-  double* __restrict term_value = table.term_value.data();
-  double* __restrict term_rate = table.term_rate.data();
-  double* __restrict magnitude = magnitude_store.data();
-  double* __restrict abs_err = abs_err_store.data();
-  // The first terms' gathers apart, so that the arithmetic vectorises.
-  thread_local std::vector<double> gathered;
-  gathered.resize(5 * n);
-  double* __restrict power_hi = gathered.data();
-  double* __restrict power_lo = power_hi + n;
   double* __restrict coefficient = power_lo + n;
   double* __restrict exponent = coefficient + n;
   double* __restrict extra_terms = exponent + n;
+  double* __restrict magnitude = extra_terms + n;
+  double* __restrict abs_err = magnitude + n;
   for (std::size_t i = 0; i < n; ++i) {
     const FrequencyModel::Term t = term_of[first[i]];
     power_hi[i] = power[t.p].hi;
@@ -215,7 +197,6 @@ void model_table_into(const FrequencyModel& model, double base, FrequencyTable& 
     exponent[i] = t.p;
     extra_terms[i] = static_cast<double>(first[i + 1] - first[i] - 1);
   }
-  // (ivdep: GCC would otherwise test every pair of these arrays for overlap.)
 #pragma GCC ivdep
   for (std::size_t i = 0; i < n; ++i) {
     const dd term = dd_mul_d({power_hi[i], power_lo[i]}, coefficient[i]);
