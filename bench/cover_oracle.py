@@ -1,6 +1,7 @@
 """How many jumps would a search need that knew where every interval of negativity ends?
 
     python bench/cover_oracle.py [--context 65536] [--schemes plain llama3 yarn] [--candidates 8]
+                                 [--from-fraction F]
 
 min_base proves every base below b* inadmissible by jumping, at each base, past
 the interval of bases on which one violating distance m stays negative (B_m < 0).
@@ -21,19 +22,39 @@ It stops at the first base with no violator, which is b* (printed beside
 min_base's b* as a check). With every violator (--candidates 1000000) it is
 the greedy cover itself, up to the numerics. Measured at L = 2^16, plain RoPE:
 636 jumps with every violator, 2 324 with the 8 best estimates, where min_base
-made 2 395 to 2 582: the estimate min_base ranks its candidates by does not
-find the intervals that reach furthest.
+made 2 506 on one thread (2 395 to 2 582 on two): the estimate min_base ranks
+its candidates by does not find the intervals that reach furthest.
+
+The greedy count is a lower bound for every search that proves bases
+inadmissible this way (one distance negative on an interval of bases): a cover
+by parts of the intervals can be stretched to whole intervals, and among covers
+by whole intervals the greedy one is the smallest. A scheme's ratio to plain
+RoPE in oracle jumps is what such a search can reach at best, with the same
+cost per jump.
 
 Printed per scheme (d = 128, the scalings of bench_min_base.py, seq_len = L):
-the oracle's jumps, min_base's (both threads; the count depends
-on how the base axis is cut) and the ratio of each to plain RoPE's.
+the oracle's jumps, min_base's from the same start on one thread (on two, the
+count depends on how the base axis is cut) and the ratio of each to plain
+RoPE's. With --from-fraction F both start at F * b* (b* from min_base), which
+reaches large L (the top of the axis, where violators are fewest, is quick
+to play; the bottom is not). From b*/2 at L = 2^20 (71, 124 and 74 s):
+
+    plain   oracle 1 743 jumps, min_base  6 252
+    llama3  oracle 4 966 (2.85x plain), min_base 15 096 (2.41x)
+    yarn    oracle 4 127 (2.37x plain), min_base 10 484 (1.68x)
+
+and at L = 2^16: 302, 487 (1.61x), 372 (1.23x) against min_base's 672,
+1 327 (1.97x), 845 (1.26x). oracle() also stops at a base (`stop`): at
+L = 2^20 from b*/8 to b*/2, plain RoPE 884 jumps (422 s), llama3 3 279
+(3.71x, 714 s), where min_base makes 7 587 and 14 697.
 
 Frequencies are the model's terms in float64 (theta_i = sum c b^(-p/q),
 relative error ~1e-15): phases m theta_i are good to ~1e-8 rad up to L = 2^24.
 
 Slow, and meant to be: at L = 2^16 with every violator plain RoPE took 84 s,
 llama3 296 s, yarn 81 s on a 2-core machine (llama3 and yarn: 888 and 623
-jumps, min_base 3 948 and 2 548). Above 2^16, use --candidates.
+jumps, min_base 4 105 and 2 522 on one thread). Above 2^16, use --candidates
+or --from-fraction.
 """
 
 from __future__ import annotations
@@ -48,6 +69,9 @@ from typing import Any
 import numpy as np
 
 import ropebound as rb
+from ropebound import _core
+from ropebound.bounds import START_BASE as START
+from ropebound.bounds import _model
 from ropebound.scaling import frequency_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -128,12 +152,18 @@ def reaches(ms: np.ndarray, base: float, thetas: Thetas) -> np.ndarray:
     return out
 
 
-def oracle(scaling: dict[str, Any] | None, context: int, candidates: int) -> tuple[int, float]:
-    """(jumps, b*) of the greedy cover from base 1.001."""
+def oracle(
+    scaling: dict[str, Any] | None,
+    context: int,
+    candidates: int,
+    start: float = 1.001,
+    stop: float = math.inf,
+) -> tuple[int, float]:
+    """(jumps, b*) of the greedy cover from `start`; (jumps, base) on reaching `stop`."""
     thetas = Thetas(scaling, context)
-    base, jumps, h = 1.001, 0, 1e-7
+    base, jumps, h = start, 0, 1e-7
     t0 = time.perf_counter()
-    while True:
+    while base < stop:
         values = rb.decay_curve(context, frequencies=thetas(np.array([base]))[0])
         violators = np.nonzero(values < 0.0)[0].astype(np.float64)
         if len(violators) == 0:
@@ -160,6 +190,7 @@ def oracle(scaling: dict[str, Any] | None, context: int, candidates: int) -> tup
                 f"  ... {jumps} jumps, base {base:.4g}, {time.perf_counter() - t0:.0f} s",
                 file=sys.stderr,
             )
+    return jumps, base
 
 
 def main() -> None:
@@ -167,19 +198,31 @@ def main() -> None:
     parser.add_argument("--context", type=int, default=2**16)
     parser.add_argument("--schemes", nargs="+", default=["plain", *SCALINGS])
     parser.add_argument("--candidates", type=int, default=8)
+    parser.add_argument(
+        "--from-fraction",
+        type=float,
+        metavar="F",
+        help="start at F * b* (0 < F < 1) instead of 1.001",
+    )
     args = parser.parse_args()
+    if args.from_fraction is not None and not 0.0 < args.from_fraction < 1.0:
+        parser.error("--from-fraction must lie in (0, 1)")
     L = args.context
     rows = {}
     for name in args.schemes:
         scaling = None if name == "plain" else SCALINGS[name]
+        model = _model(DIM, DIM, scaling, None if scaling is None else L)
+        start = 1.001
+        if args.from_fraction is not None:
+            start = args.from_fraction * _core.min_base_search(model, L, START, False, None).base
         t0 = time.perf_counter()
-        jumps, b_star = oracle(scaling, L, args.candidates)
+        jumps, b_star = oracle(scaling, L, args.candidates, start)
         seconds = time.perf_counter() - t0
-        kwargs: dict[str, Any] = {} if scaling is None else {"scaling": scaling, "seq_len": L}
-        bound = rb.min_base(L, DIM, start=1.001, **kwargs)
+        bound = _core.min_base_search(model, L, start, False, None, workers=1)
         rows[name] = (jumps, bound.jumps)
         print(
-            f"{name:>7}  L = {L}: oracle {jumps} jumps (b* ~ {b_star:.10g}, {seconds:.0f} s); "
+            f"{name:>7}  L = {L} from {start:.10g}: oracle {jumps} jumps "
+            f"(b* ~ {b_star:.10g}, {seconds:.0f} s); "
             f"min_base {bound.jumps} jumps (b* = {bound.base:.10g})"
         )
     if "plain" in rows:
