@@ -187,3 +187,91 @@ def test_sweep_contexts_must_be_a_list_of_integers(contexts: object, exc: type) 
 def test_staircase_names_max_context() -> None:
     with pytest.raises(ValueError, match="max_context"):
         rb.staircase(0, 64)
+
+
+# --- parameters that pass their own checks but overflow together ------------------------
+
+OVERFLOWING_FREQUENCIES = [
+    # 1 / 5e-324 is not a double (refused with the factor list).
+    (
+        {
+            "rope_type": "longrope",
+            "short_factor": [5e-324] * 4,
+            "long_factor": [1.0] * 4,
+            "original_max_position_embeddings": 16,
+        },
+        "exact",
+        None,
+    ),
+    ({"rope_type": "linear", "factor": 1e-300}, "float32", None),
+    ({"rope_type": "linear", "factor": 1e-40}, "float32", None),
+    ({"rope_type": "dynamic", "factor": 1e39, "max_position_embeddings": 64}, "float32", 128),
+]
+
+
+@pytest.mark.parametrize(("scaling", "precision", "seq_len"), OVERFLOWING_FREQUENCIES)
+def test_frequencies_are_finite_or_refused(
+    scaling: dict[str, object], precision: str, seq_len: int | None
+) -> None:
+    """Invariant: frequencies() returns finite values or raises; never inf or NaN."""
+    with pytest.raises(ValueError, match=f"rope_type '{scaling['rope_type']}'"):
+        rb.frequencies(1e4, 8, scaling=scaling, precision=precision, seq_len=seq_len)
+
+
+@pytest.mark.parametrize(("key", "beta"), [("beta_fast", 5e-324), ("beta_slow", 1e308)])
+def test_yarn_beta_whose_correction_dim_is_not_finite_is_refused(key: str, beta: float) -> None:
+    # L0 / (2 pi beta) overflows (5e-324) or underflows to 0 (1e308): its log is not finite.
+    yarn = {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 16, key: beta}
+    with pytest.raises(ValueError, match=key):
+        rb.frequencies(1e4, 8, scaling=yarn)
+    with pytest.raises(ValueError, match=key):
+        rb.scaling.frequency_model(8, scaling=yarn)
+    with pytest.raises(ValueError, match=key):
+        rb.literature.yarn_correction_range(128, 1e4, 4096, **{key: beta})
+    with pytest.raises(ValueError, match="num_rotations"):
+        rb.literature.yarn_correction_dim(beta, 128, 1e4, 4096)
+
+
+@pytest.mark.parametrize("factor", [1e-308, 1e-200])
+def test_ntk_base_below_one_is_refused(factor: float) -> None:
+    # b * factor**(d/(d-2)) < 1 is no base.
+    with pytest.raises(ValueError, match="factor"):
+        rb.scaling.ntk_base(1e4, 128, factor)
+    with pytest.raises(ValueError, match="scale"):
+        rb.literature.ntk_aware_base(1e4, factor, 128)
+
+
+def test_attention_factor_is_finite_or_refused() -> None:
+    yarn = {
+        "rope_type": "yarn",
+        "factor": 1e308,
+        "mscale": 1e308,
+        "mscale_all_dim": 1.0,
+        "original_max_position_embeddings": 16,
+    }
+    with pytest.raises(ValueError, match="attention factor"):
+        rb.scaling.attention_factor(yarn)
+    # ln(original_max_position_embeddings) = 0 divides in longrope's default factor.
+    longrope = {
+        "rope_type": "longrope",
+        "factor": 4.0,
+        "short_factor": [1.0] * 4,
+        "long_factor": [1.0] * 4,
+        "original_max_position_embeddings": 1,
+    }
+    with pytest.raises(ValueError, match="original_max_position_embeddings"):
+        rb.scaling.attention_factor(longrope)
+    config = {"head_dim": 8, "rope_theta": 1e4, "max_position_embeddings": 64}
+    with pytest.raises(ValueError, match="original_max_position_embeddings"):
+        rb.check_config({**config, "rope_scaling": longrope}, min_base=False)
+
+
+@pytest.mark.parametrize("scaling", [None, {"rope_type": "linear", "factor": 2.0}])
+def test_broadcast_beyond_memory_is_refused_before_allocating(
+    scaling: dict[str, object] | None,
+) -> None:
+    # 10^5 distances against 10^5 bases: 10^10 values, 80 GB per array.
+    m = np.zeros((100_000, 1), dtype=np.int64)
+    bases = np.full((1, 100_000), 1e4)
+    with pytest.raises(ValueError, match="m and base"):
+        rb.decay_sum(m, bases, 8, scaling=scaling)

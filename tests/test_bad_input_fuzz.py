@@ -161,12 +161,34 @@ BAD_SCALING = st.one_of(
         st.sampled_from(["short_factor", "long_factor"]),
     ),
 )
-# Finite but extreme factors: a clean error naming the key, or an answer.
-MAYBE_BAD_SCALING = st.builds(
-    lambda t, f: {"rope_type": t, "factor": f, "max_position_embeddings": 64},
-    st.sampled_from(("linear", "ntk", "dynamic", "yarn")),
-    st.one_of(
-        st.floats(1e-300, 1e-30), st.floats(1e30, 1e308), st.just(float(2**1000)), st.just(5e-324)
+# Finite but extreme parameters: a clean error naming the key, or a finite answer.
+EXTREME = st.one_of(
+    st.floats(1e-300, 1e-30), st.floats(1e30, 1e308), st.just(float(2**1000)), st.just(5e-324)
+)
+MAYBE_BAD_SCALING = st.one_of(
+    st.builds(
+        lambda t, f: {"rope_type": t, "factor": f, "max_position_embeddings": 64},
+        st.sampled_from(("linear", "ntk", "dynamic", "yarn")),
+        EXTREME,
+    ),
+    st.builds(
+        lambda f: {
+            "rope_type": "longrope",
+            "short_factor": [f] * 4,
+            "long_factor": [1.0] * 4,
+            "original_max_position_embeddings": 16,
+        },
+        EXTREME,
+    ),
+    st.builds(
+        lambda key, beta: {
+            "rope_type": "yarn",
+            "factor": 4.0,
+            "original_max_position_embeddings": 16,
+            key: beta,
+        },
+        st.sampled_from(("beta_fast", "beta_slow")),
+        EXTREME,
     ),
 )
 
@@ -261,6 +283,13 @@ CASES = [
             "precision": bad_choice(("exact", "float32")),
             "seq_len": bad_int(1, 2**53, none_ok=True),
         },
+        {"scaling": MAYBE_BAD_SCALING},
+    ),
+    Case(
+        "frequencies (float32)",
+        rb.frequencies,
+        {"base": 1e4, "dim": 8, "precision": "float32"},
+        {"precision": bad_choice(("exact", "float32"))},
         {"scaling": MAYBE_BAD_SCALING},
     ),
     Case(
@@ -702,7 +731,7 @@ def _call_expecting_error(case: Case, arg: str, value: Any, *, may_succeed: bool
         with bounded_time(), warnings.catch_warnings():
             # Extreme values may leave signs unsettled: a warning, not a failure.
             warnings.simplefilter("ignore", rb.UncertifiedWarning)
-            case.func(**kwargs)
+            answer = case.func(**kwargs)
     except (ValueError, TypeError) as exc:
         assert _named(exc, words), (
             f"{case.name}({arg}={value!r}): message {exc!r} names none of {words}"
@@ -710,6 +739,18 @@ def _call_expecting_error(case: Case, arg: str, value: Any, *, may_succeed: bool
         return
     if not may_succeed:
         pytest.fail(f"{case.name}({arg}={value!r}) was accepted")
+    assert _finite(answer), f"{case.name}({arg}={value!r}) answered {answer!r}"
+
+
+def _finite(answer: Any) -> bool:
+    """No NaN or infinity among an answer's numbers (an answer, not an overflow)."""
+    if isinstance(answer, (tuple, list)):
+        return all(_finite(item) for item in answer)
+    if isinstance(answer, (float, np.floating)):
+        return math.isfinite(answer)
+    if isinstance(answer, np.ndarray) and answer.dtype.kind in "fc":
+        return bool(np.all(np.isfinite(answer)))
+    return True
 
 
 def _ids(pairs: list[tuple[str, str]]) -> list[str]:

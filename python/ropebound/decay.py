@@ -13,6 +13,7 @@ logit gap between a similar and a random token at distance :math:`m`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, overload
 
@@ -253,14 +254,22 @@ def decay_sum(
 def _broadcast(
     m: npt.NDArray[np.uint64], base: FloatArray
 ) -> tuple[npt.NDArray[np.uint64], FloatArray, tuple[int, ...]]:
-    """m and base broadcast together, flattened, with the common shape."""
+    """m and base broadcast together, flattened, with the common shape.
+
+    Broadcasting multiplies sizes (10^5 distances against 10^5 bases is 10^10 values):
+    the common size is checked against memory before anything is allocated, for the
+    ten arrays of that size the callers hold at once (flat m and base, the sort order,
+    sorted copies, values and errors).
+    """
     try:
-        m_b, b_b = np.broadcast_arrays(m, base)
+        shape = np.broadcast_shapes(m.shape, base.shape)
     except ValueError as exc:
         raise ValueError(
             f"m and base cannot be broadcast together: shapes {m.shape} and {base.shape}"
         ) from exc
-    return m_b.ravel(), b_b.ravel(), m_b.shape
+    check_length(math.prod(shape), "the size of m and base broadcast together", arrays=10)
+    m_b, b_b = np.broadcast_arrays(m, base)
+    return m_b.ravel(), b_b.ravel(), shape
 
 
 def _evaluate_table(

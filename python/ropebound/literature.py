@@ -54,7 +54,7 @@ from ._validate import (
 )
 from .bounds import max_context, min_base
 from .scaling import ntk_base
-from .scaling.yarn import correction_dim, correction_range
+from .scaling.yarn import check_rotations, correction_dim, correction_range
 
 FloatArray = npt.NDArray[np.float64]
 Kind = Literal["exact", "asymptotic", "heuristic", "fit"]
@@ -545,9 +545,9 @@ def ntk_aware_base(base: float, scale: float, dim: int) -> float:
     _finite_exponent(d)  # d = 2 has no finite-d form
     try:
         return ntk_base(b, d, s)
-    except ValueError:  # the only one left: s**(d/(d-2)) overflows
+    except ValueError:  # the only one left: the new base is not a base
         raise ValueError(
-            f"scale {s!r} is too large: base * scale**(d/(d-2)) overflows a double"
+            f"scale {s!r} gives a base * scale**(d/(d-2)) outside (1, {MAX_BASE:g}]"
         ) from None
 
 
@@ -569,6 +569,7 @@ def yarn_correction_dim(num_rotations: float, dim: int, base: float, original_le
     d = check_dim(dim)
     b = check_scalar_base(base)
     L = check_count(original_length, "original_length")
+    check_rotations(rho, L, "num_rotations")
     return correction_dim(rho, d, b, L)
 
 
@@ -596,6 +597,8 @@ def yarn_correction_range(
     slow = check_real(beta_slow, "beta_slow", minimum="> 0")
     b = check_scalar_base(base)
     L = check_count(original_length, "original_length")
+    check_rotations(fast, L, "beta_fast")
+    check_rotations(slow, L, "beta_slow")
     low, high = correction_range(d, b, L, fast, slow, truncate=True)
     return int(low), int(high)
 

@@ -47,12 +47,14 @@ and piecewise terms, listed in the one table ``_registry.SCHEMES``; ``_parse`` r
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
+import numpy as np
 import numpy.typing as npt
 
-from .._validate import check_base, check_dim, check_rotary_dim, check_seq_len
+from .._validate import MAX_BASE, check_base, check_dim, check_rotary_dim, check_seq_len
 from ._base import RopeScaling, length, real, where
 from ._model import FrequencyModel, FrequencySegment, frequency_model
 from ._parse import ROPE_TYPES, parse_scaling, rope_type_of
@@ -94,11 +96,15 @@ def ntk_base(base: float, dim: int, factor: float) -> float:
     if d == 2:
         return b
     try:
-        return b * float(s ** (d / (d - 2)))
+        changed = b * float(s ** (d / (d - 2)))
     except OverflowError:
+        changed = math.inf
+    if not 1.0 < changed <= MAX_BASE:
         raise ValueError(
-            f"{where('ntk')}: 'factor' {s!r} is too large: factor**(d/(d-2)) overflows"
-        ) from None
+            f"{where('ntk')}: 'factor' {s!r} gives the base b * factor**(d/(d-2)) = "
+            f"{changed!r}, outside (1, {MAX_BASE:g}]"
+        )
+    return changed
 
 
 def scaled_frequencies(
@@ -194,9 +200,17 @@ def scaled_frequencies(
         raise ValueError(f"precision must be 'exact' or 'float32', got {precision!r}")
     p = parse_scaling(scaling, r)
     scheme = SCHEMES[p.rope_type]
-    if precision == "exact":
-        return scheme.exact(b, r, p, n)
-    return scheme.float32(b, r, p, n)
+    # Parameters that pass their own checks can still overflow together (a longrope factor
+    # of 5e-324 is positive; 1/5e-324 is not a double): reported here, not returned.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        theta = scheme.exact(b, r, p, n) if precision == "exact" else scheme.float32(b, r, p, n)
+    if not np.all(np.isfinite(theta)):
+        arithmetic = "float64" if precision == "exact" else "float32"
+        raise ValueError(
+            f"{where(p.rope_type)}: these parameters give frequencies that are not finite "
+            f"in {arithmetic} at base {b!r} (a factor beyond {arithmetic}'s range)"
+        )
+    return theta
 
 
 def attention_factor(
@@ -235,7 +249,10 @@ def attention_factor(
     merged = dict(scaling)
     if max_position_embeddings is not None:
         merged.setdefault("max_position_embeddings", max_position_embeddings)
-    return SCHEMES[t].attention(parse_scaling(merged))
+    factor = SCHEMES[t].attention(parse_scaling(merged))
+    if not math.isfinite(factor):
+        raise ValueError(f"{where(t)}: these parameters give an attention factor of {factor!r}")
+    return factor
 
 
 # The public objects are documented (and their doctests run) as ropebound.scaling.*.

@@ -120,6 +120,10 @@ def factor_list(value: Any, key: str, pairs: int | None) -> tuple[float, ...]:
             f"numbers, got {type(value).__name__}"
         )
     out = tuple(real(v, f"{key}[{j}]", "longrope") for j, v in enumerate(value))
+    for j, x in enumerate(out):
+        # Frequencies are divided by them, as by divisor()'s factor.
+        if not math.isfinite(1.0 / x):
+            raise ValueError(f"{where('longrope')}: '{key}[{j}]' must be >= 2**-1022, got {x!r}")
     if pairs is not None and len(out) != pairs:
         raise ValueError(
             f"{where('longrope')}: {key!r} must have rotary_dim/2 = {pairs} entries, got {len(out)}"

@@ -97,6 +97,13 @@ def _attention(p: RopeScaling) -> float:
         factor = p.max_position_embeddings / p.original_max_position_embeddings
     if factor <= 1.0:
         return 1.0
+    if p.original_max_position_embeddings == 1:
+        # ln(1) = 0 divides (transformers raises ZeroDivisionError).
+        raise ValueError(
+            f"{where('longrope')}: the default attention factor divides by "
+            "ln(original_max_position_embeddings), which is 0 at 1; give 'attention_factor' "
+            "or original_max_position_embeddings >= 2"
+        )
     return math.sqrt(1 + math.log(factor) / math.log(p.original_max_position_embeddings))
 
 

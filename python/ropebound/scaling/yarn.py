@@ -34,6 +34,16 @@ from .default import _exact as plain
 _LogBase = TypeVar("_LogBase", float, FloatArray)
 
 
+def check_rotations(rotations: float, original_length: int, name: str, prefix: str = "") -> None:
+    """``L0 / (2 pi rotations)``, whose log correction_dim takes, must be a positive double."""
+    ratio = original_length / (rotations * 2 * math.pi)
+    if not 0.0 < ratio < math.inf:
+        raise ValueError(
+            f"{prefix}{name} = {rotations!r} is out of range: the original length / "
+            f"(2 pi {name}) = {ratio!r} must be a positive finite double"
+        )
+
+
 def _dim_at(rotations: float, r: int, log_base: _LogBase, original_length: int) -> _LogBase:
     """:func:`correction_dim` from :math:`\\ln b`: one base, or many at once (_terms)."""
     return r * math.log(original_length / (rotations * 2 * math.pi)) / (2 * log_base)
@@ -104,6 +114,8 @@ def _parse(d: Mapping[str, Any], rotary_dim: int | None) -> RopeScaling:
     # transformers: `get("beta_fast") or 32`, so 0 and None both mean the default.
     beta_fast = opt_real(d, "beta_fast", t, positive=False) or 32.0
     beta_slow = opt_real(d, "beta_slow", t, positive=False) or 1.0
+    check_rotations(beta_fast, orig, "beta_fast", f"{where(t)}: ")
+    check_rotations(beta_slow, orig, "beta_slow", f"{where(t)}: ")
     return RopeScaling(
         t,
         factor=f,
