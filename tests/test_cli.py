@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import signal
 import subprocess
@@ -177,6 +178,20 @@ def test_admissible_json_agrees_with_the_library(
     assert [tuple(w) for w in doc["windows"]] == expected
     assert expected[0][0] == b_star and len(expected) >= 2
     assert out.stat().st_size > 0 and doc["plot"] == str(out)
+
+
+@pytest.mark.parametrize(
+    "argv", [["2", "--dim", "128"], ["2^40", "--dim", "4", "--rotary-dim", "2"]]
+)
+def test_admissible_default_range_where_every_base_is_admissible(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """b* = 1 is an infimum there (no base is the least): the default range starts one
+    double above it, and the whole range is one window."""
+    assert cli.main(["admissible", *argv, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["range"] == [math.nextafter(1.0, 2.0), 2.0]
+    assert doc["windows"] == [doc["range"]]
 
 
 def test_admissible_text_lists_every_window(capsys: pytest.CaptureFixture[str]) -> None:

@@ -382,3 +382,14 @@ def test_huge_json_integer_is_a_config_error(tmp_path: Path) -> None:
     path.write_text('{"head_dim": ' + "9" * 5000 + "}")
     with pytest.raises(ConfigError, match=r"config\.json"):
         load_config(path)
+
+
+def test_rope_theta_beyond_float32_is_audited_without_the_float32_scan() -> None:
+    """A rope_theta in (float32 max, 1e250] is a valid base: the exact audit runs and the
+    float32 one says why it was not computed, instead of refusing the config."""
+    report = rb.check_config({"head_dim": 8, "rope_theta": 1e39, "max_position_embeddings": 64})
+    (layer,) = report.layer_types
+    assert layer.verdict == "supported"
+    assert layer.max_context_float32 is None
+    assert any("float32 as implemented not computed" in reason for reason in layer.reasons)
+    assert layer.min_base == rb.min_base(64, 8).base

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -86,3 +88,13 @@ def test_bad_input() -> None:
         rb.max_context(1.0, 128)
     with pytest.raises(TypeError, match="limit"):
         rb.max_context(1e4, 128, limit=1.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bases", [[], np.zeros((0, 3)), [1e4], [[1e4, 2e4], [3e4, 5e5]]])
+def test_an_executor_does_not_change_the_answer(bases: object) -> None:
+    """Invariant: max_context with an executor equals the local call, shape included."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        remote = rb.max_context(bases, 64, limit=10**5, executor=pool, chunk_size=1)
+    local = rb.max_context(bases, 64, limit=10**5)
+    assert remote.shape == local.shape
+    assert np.array_equal(remote, local)

@@ -623,7 +623,7 @@ def max_context(
         raise ValueError(f"chunk_size must be >= 1, got {size}")
     if executor is not None and frequencies is None:
         bases_in = check_base(base)
-        if bases_in.ndim > 0:
+        if bases_in.ndim > 0 and bases_in.size > 0:
             flat_in = bases_in.ravel()
             kwargs: dict[str, Any] = {
                 "rotary_dim": rotary_dim,

@@ -47,6 +47,7 @@ from typing import Any
 from . import _optional, bounds, families
 from ._validate import MAX_BASE, MAX_DIM, MAX_DISTANCE, check_bool, check_int
 from .scaling import attention_factor, parse_scaling, rope_type_of
+from .scaling._float32 import FLOAT32_MAX
 
 DEFAULT_THETA = 10000.0
 #: Real configs are a few KB; a bigger file is not one (and is not read into memory).
@@ -898,11 +899,22 @@ def _check_layer(
     else:
         verdict = "superficial"
         reasons.append(f"first B_m < 0 at m = {m_exact} < context {context}")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", bounds.UncertifiedWarning)
-        m_f32 = bounds.max_context(layer.rope_theta, d, limit=lim, precision="float32", **selectors)
+    f32_computed = layer.rope_theta <= FLOAT32_MAX
+    if f32_computed:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", bounds.UncertifiedWarning)
+            m_f32 = bounds.max_context(
+                layer.rope_theta, d, limit=lim, precision="float32", **selectors
+            )
+    else:
+        # No float32 frequencies to scan: the base itself is no float32.
+        reasons.append(
+            f"float32 as implemented not computed: rope_theta {layer.rope_theta:.6g} overflows "
+            f"float32 (max {FLOAT32_MAX:.4g})"
+        )
     f32_superficial = m_f32 is not None and m_f32 < context
-    if verdict in ("supported", "superficial") and f32_superficial != (verdict == "superficial"):
+    parts_ways = f32_superficial != (verdict == "superficial")
+    if f32_computed and verdict in ("supported", "superficial") and parts_ways:
         reasons.append(
             f"float32 as implemented parts ways: first B_m < 0 at {m_f32} vs exact {m_exact}"
         )

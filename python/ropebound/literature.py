@@ -631,6 +631,8 @@ def resonance_frequencies(theta: npt.ArrayLike) -> FloatArray:
     """
     try:
         t = np.asarray(theta, dtype=np.float64)
+    except OverflowError:  # an integer beyond the doubles
+        raise ValueError("theta must be finite and <= 4*pi") from None
     except (TypeError, ValueError) as exc:
         raise TypeError("theta must be an array of real frequencies") from exc
     if not np.all(np.isfinite(t)) or np.any(t < 0):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,13 @@ from ._output import add_common, add_inclusive, add_subcommand, convention, emit
 
 def run(args: argparse.Namespace) -> int:
     if args.range is None:
-        # The default range starts at the first window: [b*(L), 2 b*(L)].
-        b_star = min_base(
+        # The default range starts at the first window: [b*(L), 2 b*(L)]. Where every base
+        # is admissible, b* = 1 is an infimum, not a base: the range starts one double above.
+        bound = min_base(
             args.context, args.dim, rotary_dim=args.rotary_dim, inclusive=args.inclusive
-        ).base
-        lo, hi = b_star, 2.0 * b_star
+        )
+        lo = bound.base if bound.attained else math.nextafter(1.0, math.inf)
+        hi = 2.0 * bound.base
     else:
         lo, hi = args.range
     with progress_bar(args.progress, "admissible") as progress:
