@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -275,3 +277,21 @@ def test_broadcast_beyond_memory_is_refused_before_allocating(
     bases = np.full((1, 100_000), 1e4)
     with pytest.raises(ValueError, match="m and base"):
         rb.decay_sum(m, bases, 8, scaling=scaling)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: rb.frequencies([1e4, 2e4], 8), "base"),
+        (lambda: rb.frequencies([1e4], 8), "base"),
+        (lambda: rb.scaled_frequencies(np.array([1e4, 2e4]), 8), "base"),
+        (lambda: rb.precision_report([1e4, 2e4], 8), "base"),
+        (lambda: rb.min_base(64, 8, start=[2.0, 3.0]), "start"),
+        (lambda: rb.admissible_bases(64, 8, (2.0, [3.0, 4.0])), r"base_range\[1\]"),
+    ],
+)
+def test_an_array_where_one_base_is_expected_names_the_argument(
+    call: Callable[[], object], name: str
+) -> None:
+    with pytest.raises(TypeError, match=f"{name} must be a scalar"):
+        call()

@@ -100,7 +100,7 @@ def check_scalar_base(base: Any, name: str = "base") -> float:
     """One base (not an array) in (1, 1e250]."""
     b = check_base(base, name)
     if b.ndim != 0:
-        raise TypeError(f"{name} must be a scalar")
+        raise TypeError(f"{name} must be a scalar (one base), got an array of shape {b.shape}")
     return float(b)
 
 

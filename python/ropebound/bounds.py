@@ -46,6 +46,7 @@ from ._validate import (
     check_int_list,
     check_progress,
     check_rotary_dim,
+    check_scalar_base,
     check_seq_len,
 )
 from .scaling import frequency_model
@@ -311,7 +312,7 @@ def min_base(
     trivial = _trivial_bound(n, L, d, r, inclusive)
     if trivial is not None:
         return trivial
-    b0 = START_BASE if start is None else float(check_base(start, "start"))
+    b0 = START_BASE if start is None else check_scalar_base(start, "start")
     model = _model(d, r, scaling, seq_len)
     res = _core.min_base_search(model, n, b0, False, progress, workers=_search_workers())
     if res.exhausted:
@@ -852,7 +853,7 @@ def admissible_bases(
     check_seq_len(seq_len, scaling)
     if not isinstance(base_range, (tuple, list)) or len(base_range) != 2:
         raise TypeError("base_range must be a pair (lo, hi)")
-    lo, hi = (float(check_base(x, "base_range")) for x in base_range)
+    lo, hi = (check_scalar_base(x, f"base_range[{i}]") for i, x in enumerate(base_range))
     if lo > hi:
         raise ValueError(f"base_range must have lo <= hi, got ({lo}, {hi})")
     check_progress(progress)

@@ -20,12 +20,12 @@ import numpy as np
 from . import _core
 from . import _evaluators as evaluators
 from ._validate import (
-    check_base,
     check_dim,
     check_int,
     check_int_list,
     check_progress,
     check_rotary_dim,
+    check_scalar_base,
     check_seq_len,
 )
 from .scaling import scaled_frequencies
@@ -122,7 +122,7 @@ def precision_report(
     """
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
-    b = float(check_base(base))
+    b = check_scalar_base(base)
     if precision not in ("float32", "bfloat16-table"):
         raise ValueError(f"precision must be 'float32' or 'bfloat16-table', got {precision!r}")
     check_progress(progress)

@@ -54,7 +54,13 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from .._validate import MAX_BASE, check_base, check_dim, check_rotary_dim, check_seq_len
+from .._validate import (
+    MAX_BASE,
+    check_dim,
+    check_rotary_dim,
+    check_scalar_base,
+    check_seq_len,
+)
 from ._base import RopeScaling, length, real, where
 from ._model import FrequencyModel, FrequencySegment, frequency_model
 from ._parse import ROPE_TYPES, parse_scaling, rope_type_of
@@ -90,7 +96,7 @@ def ntk_base(base: float, dim: int, factor: float) -> float:
     >>> round(ntk_base(1e4, 128, 2.0), 3)
     20221.262
     """
-    b = float(check_base(base))
+    b = check_scalar_base(base)
     d = check_dim(dim)
     s = real(factor, "factor", "ntk")
     if d == 2:
@@ -194,7 +200,7 @@ def scaled_frequencies(
     """
     d = check_dim(dim)
     r = check_rotary_dim(d, rotary_dim)
-    b = float(check_base(base))
+    b = check_scalar_base(base)
     n = check_seq_len(seq_len, scaling)
     if precision not in ("exact", "float32"):
         raise ValueError(f"precision must be 'exact' or 'float32', got {precision!r}")

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._frequencies import plain_frequencies
-from .._validate import check_base, check_dim, check_rotary_dim, check_seq_len
+from .._validate import check_dim, check_rotary_dim, check_scalar_base, check_seq_len
 from ._base import FloatArray, IntArray
 from ._parse import parse_scaling
 from ._registry import SCHEMES
@@ -90,13 +90,13 @@ class FrequencyModel:
 
     def segment(self, base: float) -> FrequencySegment:
         """The segment with ``base_lo <= base < base_hi``."""
-        b = float(check_base(base))
+        b = check_scalar_base(base)
         k = int(np.searchsorted(self.edges, b, side="right")) - 1
         return self._segment(max(k, 0))
 
     def evaluate(self, base: float) -> FloatArray:
         r""":math:`\theta_i(b)` from the model (float64)."""
-        b = float(check_base(base))
+        b = check_scalar_base(base)
         seg = self.segment(b)
         q = self.denominator
         # b^(-p/q) = b^(-(p mod q)/q) * b^(-(p div q)), the first factor from the core's
