@@ -56,3 +56,23 @@ def test_float32_curve_allocates_only_its_output() -> None:
         "", f'rb.decay_curve({n}, 5e5, 2, precision="float32", return_error=True)'
     )
     assert growth < 1.25 * output_mib + 8, (growth, output_mib)
+
+
+UNDER_RLIMIT = """
+import resource
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, resource.RLIM_INFINITY))
+import ropebound as rb
+try:
+    rb.decay_curve(400_000_000, 1e4, 2)  # 3.2 GB of output: more than the 3 GiB allowed
+except ValueError as exc:
+    print("ValueError", exc)
+"""
+
+
+def test_the_length_guard_follows_an_address_space_limit() -> None:
+    """Invariant: an output that cannot fit the memory this process may use is a
+    ValueError naming the length, also where that memory is capped below the machine's
+    (``ulimit -v`` here; a container's cgroup limit is read the same way), not a
+    MemoryError or an OOM kill."""
+    out = run_python(UNDER_RLIMIT, timeout=120)
+    assert out.startswith("ValueError length must be <="), out

@@ -17,6 +17,11 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+try:
+    import resource
+except ImportError:  # pragma: no cover - not on Windows
+    resource = None  # type: ignore[assignment]
+
 MAX_DIM = 1 << 16
 MAX_BASE = 1e250
 MAX_DISTANCE = 1 << 53
@@ -156,17 +161,39 @@ def check_distances(m: Any, name: str = "m") -> npt.NDArray[np.uint64]:
     return arr.astype(np.uint64)
 
 
+# Where a container's memory limit is read (cgroup v2, then v1); "max" or a huge v1
+# value means no limit.
+_CGROUP_LIMITS = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+
+
 def _memory_bytes() -> int:
+    """Memory this process may use: physical memory, or less where a container (cgroup)
+    or an address-space rlimit (``ulimit -v``) caps it. Past physical memory alone, a
+    length that fits the machine but not the container would be an OOM kill."""
+    limits = []
     try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+        limits.append(int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")))
     except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
-        return 1 << 40
+        limits.append(1 << 40)
+    if resource is not None:
+        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY and soft > 0:
+            limits.append(soft)
+    for path in _CGROUP_LIMITS:
+        try:
+            with open(path, encoding="ascii") as f:
+                text = f.read().strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if text.isdigit():
+            limits.append(int(text))
+    return min(limits)
 
 
 def check_length(length: Any, name: str = "length", *, start: int = 0, arrays: int = 1) -> int:
     """A non-negative output length whose ``arrays`` float64 arrays of that length
-    (everything the call allocates in proportion to it) fit in half of physical
-    memory."""
+    (everything the call allocates in proportion to it) fit in half of the memory this
+    process may use (physical memory, a container's limit, ``ulimit -v``)."""
     n = check_int(length, name)
     if n < 0:
         raise ValueError(f"{name} must be >= 0, got {n}")
@@ -174,7 +201,7 @@ def check_length(length: Any, name: str = "length", *, start: int = 0, arrays: i
     if n > limit:
         raise ValueError(
             f"{name} must be <= {limit} here (2**53 - start, and the {arrays} float64 "
-            f"output array(s) must fit in half of this machine's memory), got {n}"
+            f"output array(s) must fit in half of the memory this process may use), got {n}"
         )
     return n
 
