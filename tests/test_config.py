@@ -393,3 +393,18 @@ def test_rope_theta_beyond_float32_is_audited_without_the_float32_scan() -> None
     assert layer.max_context_float32 is None
     assert any("float32 as implemented not computed" in reason for reason in layer.reasons)
     assert layer.min_base == rb.min_base(64, 8).base
+
+
+@pytest.mark.parametrize("ratio", [1e300, 1e-5])
+def test_glm_rope_ratio_giving_no_base_names_rope_ratio(ratio: float) -> None:
+    """ChatGLM's base is 10000 * rope_ratio: out of range, the error names the key the
+    config has (rope_ratio), not the derived rope_theta."""
+    glm = {
+        "model_type": "chatglm",
+        "hidden_size": 4096,
+        "num_attention_heads": 32,
+        "seq_length": 8192,
+        "rope_ratio": ratio,
+    }
+    with pytest.raises(ConfigError, match="'rope_ratio'"):
+        rb.check_config(glm, min_base=False)

@@ -457,6 +457,11 @@ def _normalise(cfg: dict[str, Any]) -> RopeConfig:
         head_dim, rotary_dim = hd, hd // 2
         ratio = _get_real(cfg, "rope_ratio") or 1.0
         theta_override = DEFAULT_THETA * ratio
+        if not 1.0 < theta_override <= MAX_BASE:
+            raise _err(
+                "rope_ratio",
+                f"the base 10000 * rope_ratio must be in (1, {MAX_BASE:g}], got {theta_override!r}",
+            )
         notes.append(
             f"ChatGLM/GLM-4 remote code: rotary dim = kv_channels // 2 = {rotary_dim}, "
             f"base = 10000 * rope_ratio = {theta_override:g}"
