@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import ropebound as rb
+
 from helpers import default_sigint
 from oracle import oracle_min_base
 
@@ -99,6 +101,42 @@ STAIRCASE_SNIPPET = progress_snippet(
     "rb.staircase(2**24, 128, progress=PROGRESS)",
     "rb.staircase(4096, 128).min_base(4096)",
 )
+
+
+# A sweep's searches run in pool threads: the interrupt must reach them too.
+SWEEP_SNIPPET = progress_snippet(
+    "ropebound as rb",
+    "rb.sweep_min_base([2**k for k in range(10, 28)], [128], progress=PROGRESS)",
+    "rb.sweep_min_base([1024], [128])['base'][0]",
+)
+
+# A batched max_context on a caller's executor: its chunks stop too.
+MAX_CONTEXT_EXECUTOR_SNIPPET = progress_snippet(
+    "numpy as np, ropebound as rb; from concurrent.futures import ThreadPoolExecutor; "
+    "pool = ThreadPoolExecutor(2)",
+    "rb.max_context(np.full(4, 1e250), 128, limit=2**50, executor=pool, chunk_size=1, "
+    "progress=PROGRESS)",
+    "rb.max_context(np.array([5e5]), 128)",
+)
+
+
+def background_cpu_after(snippet: str) -> str:
+    """The snippet, then the CPU seconds the process uses in the next second (printed
+    as "background S"): any task still running after the interrupt shows there."""
+    return (
+        snippet
+        + """
+import time
+t0 = time.process_time()
+time.sleep(1.0)
+print("background", time.process_time() - t0, flush=True)
+"""
+    )
+
+
+def background_seconds(out: str) -> float:
+    line = next(line for line in out.splitlines() if line.startswith("background"))
+    return float(line.split()[1])
 
 
 def reported_progress(out: str) -> tuple[int, bool, int]:
@@ -197,3 +235,22 @@ def test_ctrl_c_interrupts_staircase_with_progress() -> None:
     assert n_calls >= 2 and monotone and total == 2**24, out
     assert "after 26952.33922785787" in out, out
     assert elapsed < STOP_WITHIN, elapsed
+
+
+def test_ctrl_c_interrupts_sweep_and_its_pool_threads() -> None:
+    out, elapsed = interrupt_after(background_cpu_after(SWEEP_SNIPPET), 1.5)
+    assert "interrupted" in out, out
+    n_calls, monotone, total = reported_progress(out)
+    # Contexts finished so far, out of 18 (one dim): reported as they finish.
+    assert n_calls >= 2 and monotone and total == 18, out
+    assert f"after {rb.min_base(1024, 128).base!r}" in out, out
+    assert elapsed < 2.0 + STOP_WITHIN, elapsed  # the 1 s of background measurement
+    assert background_seconds(out) < 0.2, out
+
+
+def test_ctrl_c_stops_max_context_tasks_on_a_callers_executor() -> None:
+    out, elapsed = interrupt_after(background_cpu_after(MAX_CONTEXT_EXECUTOR_SNIPPET), 1.5)
+    assert "interrupted" in out, out
+    assert "after [18438]" in out, out
+    assert elapsed < 2.0 + STOP_WITHIN, elapsed
+    assert background_seconds(out) < 0.2, out

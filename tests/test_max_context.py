@@ -98,3 +98,18 @@ def test_an_executor_does_not_change_the_answer(bases: object) -> None:
     local = rb.max_context(bases, 64, limit=10**5)
     assert remote.shape == local.shape
     assert np.array_equal(remote, local)
+
+
+@pytest.mark.parametrize("scaling", [None, {"rope_type": "linear", "factor": 4.0}])
+def test_progress_over_many_bases_counts_bases(scaling: dict[str, object] | None) -> None:
+    """Invariant: over an array of bases, plain or scaled, progress is (bases done, bases):
+    never decreasing, ending at (n, n). (The scaled path reported each base's distances,
+    restarting at every base, out of the limit.)"""
+    calls: list[tuple[int, int]] = []
+    bases = np.geomspace(1e13, 1e14, 6)
+    rb.max_context(
+        bases, 128, limit=2**26, scaling=scaling, progress=lambda d, t: calls.append((d, t))
+    )
+    done = [d for d, _ in calls]
+    assert calls and calls[-1] == (6, 6), calls
+    assert done == sorted(done) and {t for _, t in calls} == {6}, calls

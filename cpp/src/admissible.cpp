@@ -11,6 +11,7 @@
 // L = 2^16, d = 128 a window took ~60 full passes before.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -39,7 +40,13 @@ class RangeMonitor final : public Monitor {
   RangeMonitor(Monitor* outer, double lo, double hi)
       : outer_(outer), log_lo_(std::log(lo)), log_span_(std::log(hi) - std::log(lo)) {}
   void reached(double base) { position_ = base; }
+  // Passes are called between chunks of a few microseconds each: forwarded at most every
+  // kPollInterval, as every other kernel polls (an unthrottled Python callback made
+  // admissible_bases(2^20) 12x slower and redrew the CLI's bar 2 272 times in 0.8 s).
   bool keep_going(std::uint64_t /*done*/, std::uint64_t /*total*/) override {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < kPollInterval) return true;
+    last_ = now;
     const double p = position_;
     const double f = log_span_ > 0.0 ? (std::log(p) - log_lo_) / log_span_ : 1.0;
     return outer_->keep_going(
@@ -52,6 +59,7 @@ class RangeMonitor final : public Monitor {
   Monitor* outer_;
   double log_lo_, log_span_;
   std::atomic<double> position_{0.0};
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
 // Below this many distances the whole call runs on the calling thread: a pass

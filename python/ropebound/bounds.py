@@ -25,10 +25,11 @@ sign says so (``certified=False`` or an :class:`UncertifiedWarning`).
 
 from __future__ import annotations
 
+import itertools
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,81 @@ _SEARCH = threading.local()
 
 def _search_workers() -> int:
     return int(getattr(_SEARCH, "workers", 0))
+
+
+# Tasks that a call hands to an executor (a sweep's dimensions, a batched max_context's
+# chunks) stop when that call is interrupted: the call adds its id here, and the tasks
+# running in this process see it at their next progress poll (every 50 ms) and raise.
+# Tasks in another process (a Dask worker) are cancelled through their futures only.
+# An id stays here after a call that did not own its executor: its tasks may still be
+# running, and an int per interrupted call is all it costs.
+_CANCELLED: set[int] = set()
+_CALL_IDS = itertools.count()
+# Items (a sweep's contexts) finished so far by the tasks of a call, in this process.
+_FINISHED: dict[int, int] = {}
+_FINISHED_LOCK = threading.Lock()
+
+
+class _Cancelled(Exception):
+    """Raised inside a task whose call was interrupted."""
+
+
+@dataclass(frozen=True)
+class _StopIfCancelled:
+    """A task's ``progress``: raises once its call is interrupted (picklable, for Dask)."""
+
+    call: int
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.call in _CANCELLED:
+            raise _Cancelled
+
+
+@dataclass(frozen=True)
+class _BasesDone:
+    """A scan's progress hook reporting ``(bases done, bases)`` instead of distances."""
+
+    progress: Callable[[int, int], Any]
+    done: int
+    total: int
+
+    def __call__(self, _distance: int, _limit: int) -> None:
+        self.progress(self.done, self.total)
+
+
+def _gather(
+    futures: Sequence[Future[Any]],
+    call: int,
+    sizes: Sequence[int],
+    progress: Progress,
+) -> list[Any]:
+    """The futures' results in order. ``progress(done, total)`` in items (``sizes`` per
+    future; finer where the tasks report finished items in ``_FINISHED``) while they
+    run. Any exception here, Ctrl-C included, cancels the tasks before it propagates."""
+    total = sum(sizes)
+    size_of = dict(zip(futures, sizes, strict=True))
+    try:
+        pending = set(futures)
+        reported = -1
+        while pending:
+            finished, pending = wait(pending, timeout=0.1)
+            for fut in finished:
+                fut.result()  # a task's error surfaces at once
+            if progress is not None:
+                by_futures = sum(size_of[f] for f in futures if f.done())
+                done = max(by_futures, _FINISHED.get(call, 0))
+                if done != reported:
+                    progress(done, total)
+                    reported = done
+        return [fut.result() for fut in futures]
+    except BaseException:
+        _CANCELLED.add(call)
+        for fut in futures:
+            fut.cancel()
+        raise
+    finally:
+        with _FINISHED_LOCK:
+            _FINISHED.pop(call, None)
 
 
 class UncertifiedWarning(UserWarning):
@@ -634,11 +710,16 @@ def max_context(
                 "precision": precision,
                 "seq_len": seq_len,
             }
+            call = next(_CALL_IDS)
+            kwargs["progress"] = _StopIfCancelled(call)
+            starts = range(0, flat_in.size, size)
             futures = [
-                executor.submit(max_context, flat_in[k : k + size], dim, **kwargs)
-                for k in range(0, flat_in.size, size)
+                executor.submit(max_context, flat_in[k : k + size], dim, **kwargs) for k in starts
             ]
-            parts = [np.asarray(f.result(), dtype=np.int64) for f in futures]
+            sizes = [min(size, flat_in.size - k) for k in starts]
+            parts = [
+                np.asarray(part, dtype=np.int64) for part in _gather(futures, call, sizes, progress)
+            ]
             return np.concatenate(parts).reshape(bases_in.shape)
     if not evaluators.is_plain(scaling, evaluators.check_precision(precision), frequencies):
         selectors = dict(
@@ -655,9 +736,15 @@ def max_context(
         for_base = evaluators.builder(
             dim, rotary_dim, scaling=scaling, precision=precision, seq_len=seq_len
         )
-        found = [
-            _max_context_one(for_base(float(b)), lim, shift, progress) for b in bases_arr.ravel()
-        ]
+        # Progress in bases done, as the plain path reports it (each base's own scan
+        # still polls, for Ctrl-C).
+        n = int(bases_arr.size)
+        found = []
+        for k, b in enumerate(bases_arr.ravel().tolist()):
+            step = None if progress is None else _BasesDone(progress, k, n)
+            found.append(_max_context_one(for_base(b), lim, shift, step))
+        if progress is not None:
+            progress(n, n)
         return np.array([-1 if f is None else f for f in found], dtype=np.int64).reshape(
             bases_arr.shape
         )
@@ -748,18 +835,20 @@ def sweep_min_base(
     check_executor(executor)
     own = executor is None
     pool: Executor = ThreadPoolExecutor(max_workers=2) if executor is None else executor
+    call = next(_CALL_IDS)
+    rows: list[tuple[int, int, int, float, int, bool]] = []
     try:
         futures = [
-            pool.submit(_sweep_one_dim, ctx, d, r, inclusive, scaling, backend) for d, r in jobs
+            pool.submit(_sweep_one_dim, ctx, d, r, inclusive, scaling, backend, call)
+            for d, r in jobs
         ]
-        rows: list[tuple[int, int, int, float, int, bool]] = []
-        for k, fut in enumerate(futures):
-            rows.extend(fut.result())
-            if progress is not None:
-                progress(k + 1, len(futures))
+        for part in _gather(futures, call, [len(ctx)] * len(futures), progress):
+            rows.extend(part)
     finally:
         if own:
+            # Interrupted, the running searches stop at their next poll (see _gather).
             pool.shutdown(wait=True, cancel_futures=True)
+            _CANCELLED.discard(call)
     rows.sort(key=lambda row: (row[1], row[2], row[0]))
     return {
         "context": np.array([row[0] for row in rows], dtype=np.int64),
@@ -778,8 +867,10 @@ def _sweep_one_dim(
     inclusive: bool,
     scaling: Mapping[str, Any] | None,
     backend: str,
+    call: int,
 ) -> list[tuple[int, int, int, float, int, bool]]:
-    """One head dimension of a sweep, contexts ascending, warm-started."""
+    """One head dimension of a sweep, contexts ascending, warm-started; stops when the
+    sweep ``call`` is interrupted."""
     rows = []
     start: float | None = None
     previous = _search_workers()
@@ -795,9 +886,12 @@ def _sweep_one_dim(
                 scaling=scaling,
                 seq_len=L if scaling is not None else None,
                 backend=backend,
+                progress=_StopIfCancelled(call),
             )
             critical = -1 if bound.critical_distance is None else bound.critical_distance
             rows.append((L, dim, rotary_dim, bound.base, critical, bound.certified))
+            with _FINISHED_LOCK:
+                _FINISHED[call] = _FINISHED.get(call, 0) + 1
             if bound.attained:
                 start = bound.base
     finally:
