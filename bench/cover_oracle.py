@@ -152,6 +152,21 @@ def reaches(ms: np.ndarray, base: float, thetas: Thetas) -> np.ndarray:
     return out
 
 
+def quadratic_reach(g0: np.ndarray, g1: np.ndarray, g2: np.ndarray) -> np.ndarray:
+    """Smallest positive root of g0 + g1 t + g2 t^2 / 2 (g0 < 0), in [1e-12, 0.5] (0.5
+    where there is none): the reach estimate the candidates are ranked by."""
+    with np.errstate(all="ignore"):
+        disc = g1 * g1 - 2.0 * g2 * g0
+        sq = np.sqrt(np.maximum(disc, 0.0))
+        curved = np.abs(g2) > 1e-300
+        r1 = np.where(curved, (-g1 + sq) / g2, -g0 / g1)
+        r2 = np.where(curved, (-g1 - sq) / g2, np.inf)
+        root = np.fmin(np.where(r1 > 0, r1, np.inf), np.where(r2 > 0, r2, np.inf))
+        root = np.where(disc < 0, np.inf, root)
+    out: np.ndarray = np.clip(np.nan_to_num(root, nan=0.5, posinf=0.5), 1e-12, 0.5)
+    return out
+
+
 def oracle(
     scaling: dict[str, Any] | None,
     context: int,
@@ -172,16 +187,7 @@ def oracle(
         around = decay(violators, thetas(base * np.exp(np.array([h, -h]))))
         g1 = (around[0] - around[1]) / (2.0 * h)
         g2 = (around[0] - 2.0 * g0 + around[1]) / h**2
-        # Smallest positive root of g0 + g1 t + g2 t^2 / 2 (g0 < 0); 0.5 if none.
-        with np.errstate(all="ignore"):
-            disc = g1 * g1 - 2.0 * g2 * g0
-            sq = np.sqrt(np.maximum(disc, 0.0))
-            curved = np.abs(g2) > 1e-300
-            r1 = np.where(curved, (-g1 + sq) / g2, -g0 / g1)
-            r2 = np.where(curved, (-g1 - sq) / g2, np.inf)
-            root = np.fmin(np.where(r1 > 0, r1, np.inf), np.where(r2 > 0, r2, np.inf))
-            root = np.where(disc < 0, np.inf, root)
-        estimate = np.clip(np.nan_to_num(root, nan=0.5, posinf=0.5), 1e-12, 0.5)
+        estimate = quadratic_reach(g0, g1, g2)
         best = reaches(violators[np.argsort(-estimate)[:candidates]], base, thetas).max()
         base = base * math.exp(best) * (1.0 + 1e-15)
         jumps += 1

@@ -53,7 +53,7 @@ from ropebound.bounds import _model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_min_base import SCALINGS
-from cover_oracle import DIM, Thetas, decay, reaches
+from cover_oracle import DIM, Thetas, decay, quadratic_reach, reaches
 
 BLOCK = 64
 PROBES = (2.5e-4, 5e-4, 1e-3, 2e-3)
@@ -78,20 +78,6 @@ class Base:
     def reach(self, index: np.ndarray) -> np.ndarray:
         out: np.ndarray = reaches(self.m[index].astype(np.float64), self.base, self.thetas)
         return out
-
-
-def quadratic_reach(g0: np.ndarray, g1: np.ndarray, g2: np.ndarray) -> np.ndarray:
-    """Smallest positive root of g0 + g1 t + g2 t^2 / 2 (g0 < 0), in [1e-12, 0.5]."""
-    with np.errstate(all="ignore"):
-        disc = g1 * g1 - 2.0 * g2 * g0
-        sq = np.sqrt(np.maximum(disc, 0.0))
-        curved = np.abs(g2) > 1e-300
-        r1 = np.where(curved, (-g1 + sq) / g2, -g0 / g1)
-        r2 = np.where(curved, (-g1 - sq) / g2, np.inf)
-        root = np.fmin(np.where(r1 > 0, r1, np.inf), np.where(r2 > 0, r2, np.inf))
-        root = np.where(disc < 0, np.inf, root)
-    out: np.ndarray = np.clip(np.nan_to_num(root, nan=0.5, posinf=0.5), 1e-12, 0.5)
-    return out
 
 
 # A rule: (violators at the base, previous choice or None) -> index of the chosen one.
