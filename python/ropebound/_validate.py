@@ -7,6 +7,7 @@ reaches the compiled core.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import operator
@@ -166,19 +167,14 @@ def check_distances(m: Any, name: str = "m") -> npt.NDArray[np.uint64]:
 _CGROUP_LIMITS = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
 
 
-def _memory_bytes() -> int:
-    """Memory this process may use: physical memory, or less where a container (cgroup)
-    or an address-space rlimit (``ulimit -v``) caps it. Past physical memory alone, a
-    length that fits the machine but not the container would be an OOM kill."""
-    limits = []
+@functools.cache
+def _machine_bytes() -> int:
+    """Physical memory, or a container's (cgroup) limit where lower: read once, as
+    neither changes while the process runs."""
     try:
-        limits.append(int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")))
+        limits = [int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))]
     except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
-        limits.append(1 << 40)
-    if resource is not None:
-        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
-        if soft != resource.RLIM_INFINITY and soft > 0:
-            limits.append(soft)
+        limits = [1 << 40]
     for path in _CGROUP_LIMITS:
         try:
             with open(path, encoding="ascii") as f:
@@ -188,6 +184,19 @@ def _memory_bytes() -> int:
         if text.isdigit():
             limits.append(int(text))
     return min(limits)
+
+
+def _memory_bytes() -> int:
+    """Memory this process may use: physical memory, or less where a container (cgroup)
+    or an address-space rlimit (``ulimit -v``, read at each call: a process may set it)
+    caps it. Past physical memory alone, a length that fits the machine but not the
+    container would be an OOM kill."""
+    limit = _machine_bytes()
+    if resource is not None:
+        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY and soft > 0:
+            limit = min(limit, soft)
+    return limit
 
 
 def check_length(length: Any, name: str = "length", *, start: int = 0, arrays: int = 1) -> int:

@@ -702,6 +702,7 @@ def max_context(
         bases_in = check_base(base)
         if bases_in.ndim > 0 and bases_in.size > 0:
             flat_in = bases_in.ravel()
+            call = next(_CALL_IDS)
             kwargs: dict[str, Any] = {
                 "rotary_dim": rotary_dim,
                 "limit": lim,
@@ -709,9 +710,8 @@ def max_context(
                 "scaling": scaling,
                 "precision": precision,
                 "seq_len": seq_len,
+                "progress": _StopIfCancelled(call),
             }
-            call = next(_CALL_IDS)
-            kwargs["progress"] = _StopIfCancelled(call)
             starts = range(0, flat_in.size, size)
             futures = [
                 executor.submit(max_context, flat_in[k : k + size], dim, **kwargs) for k in starts

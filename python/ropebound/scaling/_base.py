@@ -119,11 +119,11 @@ def factor_list(value: Any, key: str, pairs: int | None) -> tuple[float, ...]:
             f"{where('longrope')}: {key!r} must be a list of {pairs or 'r/2'} positive "
             f"numbers, got {type(value).__name__}"
         )
-    out = tuple(real(v, f"{key}[{j}]", "longrope") for j, v in enumerate(value))
-    for j, x in enumerate(out):
-        # Frequencies are divided by them, as by divisor()'s factor.
-        if not math.isfinite(1.0 / x):
-            raise ValueError(f"{where('longrope')}: '{key}[{j}]' must be >= 2**-1022, got {x!r}")
+    # Frequencies are divided by each, as by divisor()'s factor.
+    out = tuple(
+        reciprocable(real(v, f"{key}[{j}]", "longrope"), f"{key}[{j}]", "longrope")
+        for j, v in enumerate(value)
+    )
     if pairs is not None and len(out) != pairs:
         raise ValueError(
             f"{where('longrope')}: {key!r} must have rotary_dim/2 = {pairs} entries, got {len(out)}"
@@ -152,12 +152,16 @@ def opt_length(d: Mapping[str, Any], key: str, rope_type: str) -> int | None:
     return None if v is None else length(v, key, rope_type)
 
 
-def divisor(d: Mapping[str, Any], key: str, rope_type: str) -> float:
-    # Frequencies are divided by it: 1/x must be a double too (not 5e-324).
-    x = real(require(d, key, rope_type), key, rope_type)
+def reciprocable(x: float, key: str, rope_type: str) -> float:
+    """A positive ``x`` whose reciprocal is a double too (not 5e-324): frequencies are
+    divided by it."""
     if not math.isfinite(1.0 / x):
         raise ValueError(f"{where(rope_type)}: {key!r} must be >= 2**-1022, got {x!r}")
     return x
+
+
+def divisor(d: Mapping[str, Any], key: str, rope_type: str) -> float:
+    return reciprocable(real(require(d, key, rope_type), key, rope_type), key, rope_type)
 
 
 def parse_factor_only(d: Mapping[str, Any], rope_type: str) -> RopeScaling:
