@@ -638,11 +638,17 @@ def max_context(
         "as implemented" arithmetic, or an explicit frequency table (then
         ``base`` and ``dim`` are omitted). Under ``precision="float32"`` each
         distance costs ``d/2`` cosines (no recurrence).
+    progress : callable, optional
+        ``progress(done, total)``: for one base, the distances scanned out of
+        ``limit``; for an array of bases, the bases done out of their number
+        (with an ``executor``, as its chunks finish). Ctrl-C stops the call with
+        ``KeyboardInterrupt``.
     executor : concurrent.futures.Executor, optional
         For an array of bases: chunks of ``chunk_size`` bases are submitted to
         it (e.g. ``dask.distributed.Client(...).get_executor()``) and the
         results concatenated; identical to the local path, since every base is
-        scanned on its own.
+        scanned on its own. Interrupted, the call cancels its chunks; those
+        running in this process stop at their next poll (every 50 ms).
     backend : {"cpu", "cuda", "auto"}
         ``"cuda"`` scans plain-RoPE bases on the GPU (values within the error
         bound of zero are settled on the host by the exact evaluators);
@@ -804,6 +810,10 @@ def sweep_min_base(
     ``Client.get_executor()``). Results do not depend on the executor.
     ``scaling`` (held fixed while the base varies, ``seq_len = L`` for the
     schemes that need one) and ``backend`` are passed to :func:`min_base`.
+    ``progress(done, total)`` counts the ``(context, dim)`` pairs finished (with
+    an executor in another process, a dim's at a time). Ctrl-C stops the sweep
+    with ``KeyboardInterrupt``: its tasks are cancelled, and those running in
+    this process stop at their next poll (every 50 ms).
 
     Returns
     -------
